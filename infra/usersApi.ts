@@ -1,0 +1,122 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "./config";
+import {
+    componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
+} from "./workload";
+
+export const API_NAME = "users-api";
+export const API_PORT = 5000;
+/** The labels that select the API's pods; MongoDB's NetworkPolicy admits exactly these. */
+export const API_POD_LABELS = selectorLabels(API_NAME);
+/** The non-root user the image's Dockerfile creates. */
+const API_UID = 10001;
+/**
+ * Longer than gunicorn's graceful_timeout (app/gunicorn.conf.py) so that
+ * in-flight requests finish before the kubelet sends SIGKILL.
+ */
+export const TERMINATION_GRACE_SECONDS = 40;
+
+export interface UsersApiArgs {
+    namespace: pulumi.Input<string>;
+    api: StackConfig["api"];
+    /** `repository@sha256:…` of the pushed image. */
+    imageDigest: pulumi.Input<string>;
+    mongoHost: pulumi.Input<string>;
+    mongoPort: number;
+    mongoUsername: string;
+    mongoPassword: pulumi.Input<string>;
+}
+
+/** The users API: its connection Secret, Deployment, Service and, with 2+ replicas, a PodDisruptionBudget. */
+export class UsersApi extends pulumi.ComponentResource {
+    public readonly podLabels = API_POD_LABELS;
+    public readonly mongoSecret: k8s.core.v1.Secret;
+    public readonly deployment: k8s.apps.v1.Deployment;
+    public readonly service: k8s.core.v1.Service;
+    public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+    /** In-cluster base URL of the API. */
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: UsersApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("xpto:api:UsersApi", name, {}, opts);
+        const child = { parent: this };
+        const labels = componentLabels(API_NAME);
+        const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels });
+
+        // The application user, scoped to the API's database: never the root user.
+        const db = args.api.database;
+        const uri = pulumi.interpolate
+            `mongodb://${args.mongoUsername}:${args.mongoPassword}@${args.mongoHost}:${args.mongoPort}/${db}?authSource=${db}`;
+        this.mongoSecret = new k8s.core.v1.Secret(`${name}-mongo`, {
+            metadata: metadata(`${API_NAME}-mongo`),
+            type: "Opaque",
+            stringData: { MONGO_URI: pulumi.secret(uri) },
+        }, child);
+
+        this.deployment = new k8s.apps.v1.Deployment(API_NAME, {
+            metadata: metadata(API_NAME),
+            spec: {
+                replicas: args.api.replicas,
+                selector: { matchLabels: this.podLabels },
+                // Fail the rollout (and so `pulumi up`) when new pods never become ready.
+                progressDeadlineSeconds: 300,
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: restrictedPodSecurity(API_UID),
+                        terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+                        containers: [{
+                            name: API_NAME,
+                            image: args.imageDigest,
+                            ports: [{ name: "http", containerPort: API_PORT, protocol: "TCP" }],
+                            env: [
+                                { name: "MONGO_URI", valueFrom: { secretKeyRef: { name: this.mongoSecret.metadata.name, key: "MONGO_URI" } } },
+                                { name: "MONGO_DATABASE", value: args.api.database },
+                            ],
+                            resources: resourceRequirements(args.api.resources),
+                            securityContext: restrictedContainerSecurity(),
+                            livenessProbe: {
+                                httpGet: { path: "/healthz", port: "http" },
+                                periodSeconds: 10,
+                                timeoutSeconds: 3,
+                                failureThreshold: 3,
+                            },
+                            readinessProbe: {
+                                httpGet: { path: "/readyz", port: "http" },
+                                periodSeconds: 5,
+                                timeoutSeconds: 3,
+                                failureThreshold: 3,
+                            },
+                            // gunicorn's worker heartbeat files and Python's temp files live here.
+                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        }],
+                        volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
+                    },
+                },
+            },
+        }, { ...child, customTimeouts: { create: "10m", update: "10m" } });
+
+        this.service = new k8s.core.v1.Service(API_NAME, {
+            metadata: metadata(API_NAME),
+            spec: {
+                type: args.api.serviceType,
+                selector: this.podLabels,
+                ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+            },
+        }, child);
+
+        // With one replica a PDB would block node drains forever; it only makes sense from two.
+        if (args.api.replicas >= 2) {
+            this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(API_NAME, {
+                metadata: metadata(API_NAME),
+                spec: { minAvailable: 1, selector: { matchLabels: this.podLabels } },
+            }, child);
+        }
+
+        this.url = pulumi.interpolate`http://${this.service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.registerOutputs({ url: this.url });
+    }
+}

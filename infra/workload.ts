@@ -1,0 +1,40 @@
+import * as k8s from "@pulumi/kubernetes";
+import type { ComputeResources } from "./config";
+
+type Labels = Record<string, string>;
+
+/** Labels that select one component's pods; stable for the life of the workload. */
+export function selectorLabels(component: string): Labels {
+    return { "app.kubernetes.io/name": component, "app.kubernetes.io/part-of": "xpto-users-api" };
+}
+
+/** Labels for every object of a component. */
+export function componentLabels(component: string): Labels {
+    return { ...selectorLabels(component), "app.kubernetes.io/managed-by": "pulumi" };
+}
+
+/** Pod-level hardening shared by every workload: a fixed non-root identity and the runtime's seccomp profile. */
+export function restrictedPodSecurity(uid: number): k8s.types.input.core.v1.PodSecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser: uid,
+        runAsGroup: uid,
+        fsGroup: uid,
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** Container-level hardening: no privilege escalation, no capabilities, no writes outside mounted volumes. */
+export function restrictedContainerSecurity(): k8s.types.input.core.v1.SecurityContext {
+    return {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+    };
+}
+
+/** Kubernetes' shape for the requests and limits read from stack config. */
+export function resourceRequirements(spec: ComputeResources): k8s.types.input.core.v1.ResourceRequirements {
+    return { requests: { ...spec.requests }, limits: { ...spec.limits } };
+}

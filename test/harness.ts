@@ -1,0 +1,158 @@
+// Runs the Pulumi program under mocks, once per stack, and records every
+// resource it declares. Shared by the infra test files.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import { PROJECT } from "../infra/config";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const STACKS = ["develop", "production"] as const;
+export type StackName = (typeof STACKS)[number];
+
+/** Values nothing but Secret data may ever contain. */
+export const SENTINELS = {
+    dockerHubToken: "SENTINEL-docker-hub-token-7f3a",
+    password: (name: string) => `SENTINEL-password-${name}`,
+    prefix: "SENTINEL-",
+} as const;
+export const FAKE_DIGEST = `sha256:${"ab".repeat(32)}`;
+export const FAKE_COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+export interface DeclaredResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    stack: string;
+    resources: DeclaredResource[];
+    outputs: Record<string, pulumi.Output<unknown>>;
+}
+
+/** Resolves an Output in a test (the mocks resolve every value, even in preview). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+}
+
+export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}
+
+/** The committed stack file's settings, keyed as Pulumi keys them (`xpto-api:replicas`). */
+export function stackFileConfig(stack: string): Record<string, string> {
+    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+    return Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function mockedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { ...inputs, result: SENTINELS.password(name) };
+        case "docker:index/image:Image": {
+            const imageName = String(inputs.imageName);
+            return { ...inputs, repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@${FAKE_DIGEST}` };
+        }
+        default:
+            return inputs;
+    }
+}
+
+/** Drops every module of this project from the require cache so the program runs anew. */
+function forgetProgramModules(): void {
+    for (const id of Object.keys(require.cache)) {
+        if (id.startsWith(ROOT) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.startsWith(__dirname)) {
+            delete require.cache[id];
+        }
+    }
+}
+
+/** Waits until every resource registration the program started has reached the mocks. */
+async function registrationsDone(): Promise<void> {
+    // `waitForRPCs` is internal to @pulumi/pulumi, but it is what `pulumi up` itself awaits.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+    await settings.waitForRPCs();
+}
+
+export interface RunOptions {
+    /** Config to use instead of the committed stack file's. */
+    config?: Record<string, string>;
+    env?: Record<string, string | undefined>;
+    /** Where the Docker Hub token comes from: secret config (operators) or DOCKER_HUB_TOKEN (the pipeline). */
+    tokenFrom?: "config" | "env" | "nowhere";
+}
+
+/** The program threw; `resources` says what it had declared by then. */
+export class ProgramFailure extends Error {
+    constructor(public readonly cause: unknown, public readonly resources: DeclaredResource[]) {
+        super(`the program failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    }
+}
+
+/**
+ * Runs `index.ts` as `pulumi preview -s <stack>` would, with the stack file's
+ * config and sentinel secrets, and returns what it declared.
+ */
+export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
+    const resources: DeclaredResource[] = [];
+    const tokenFrom = options.tokenFrom ?? "config";
+    const tokenKey = `${PROJECT}:dockerHubToken`;
+    const config = { ...(options.config ?? stackFileConfig(stack)) };
+    if (tokenFrom === "config") config[tokenKey] = SENTINELS.dockerHubToken;
+    pulumi.runtime.setAllConfig(config, tokenFrom === "config" ? [tokenKey] : []);
+    const env = {
+        GIT_COMMIT: FAKE_COMMIT,
+        DOCKER_HUB_TOKEN: tokenFrom === "env" ? SENTINELS.dockerHubToken : undefined,
+        ...options.env,
+    };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    for (const [k, v] of Object.entries(env)) {
+        if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+    try {
+        await pulumi.runtime.setMocks({
+            newResource: (args) => {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                return { id: `${args.name}-id`, state: mockedState(args.type, args.name, args.inputs) };
+            },
+            call: (args) => args.inputs,
+        }, PROJECT, stack, true);
+        forgetProgramModules();
+        let program: Record<string, unknown>;
+        try {
+            // require, not import(): the cache must be cleared between stacks, and index.ts is CommonJS.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            program = require(path.join(ROOT, "index")) as Record<string, unknown>;
+        } catch (err) {
+            await registrationsDone();
+            throw new ProgramFailure(err, resources);
+        }
+        const outputs = Object.fromEntries(
+            Object.entries(program).filter(([, v]) => pulumi.Output.isInstance(v)),
+        ) as Record<string, pulumi.Output<unknown>>;
+        await Promise.all(Object.values(outputs).map(valueOf));
+        await registrationsDone();
+        return { stack, resources, outputs };
+    } finally {
+        for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined) delete process.env[k]; else process.env[k] = v;
+        }
+    }
+}
+
+/** Every Kubernetes object declared, as `kind/name`. */
+export function kubernetesObjects(run: ProgramRun): DeclaredResource[] {
+    return run.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.includes(":helm.sh/"));
+}
+
+export function findOne(run: ProgramRun, kind: string, name?: string): DeclaredResource {
+    const found = run.resources.filter((r) => r.type.endsWith(`:${kind}`) &&
+        (name === undefined || (r.inputs.metadata as { name?: string } | undefined)?.name === name));
+    if (found.length !== 1) {
+        throw new Error(`expected one ${kind}${name ? ` named ${name}` : ""} in ${run.stack}, found ${found.length}`);
+    }
+    return found[0];
+}
