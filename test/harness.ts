@@ -149,7 +149,7 @@ export function kubernetesObjects(run: ProgramRun): DeclaredResource[] {
 }
 
 export function findOne(run: ProgramRun, kind: string, name?: string): DeclaredResource {
-    const found = run.resources.filter((r) => r.type.endsWith(`:${kind}`) &&
+    const found = run.resources.filter((r) => !r.type.startsWith("xpto:") && r.type.endsWith(`:${kind}`) &&
         (name === undefined || (r.inputs.metadata as { name?: string } | undefined)?.name === name));
     if (found.length !== 1) {
         throw new Error(`expected one ${kind}${name ? ` named ${name}` : ""} in ${run.stack}, found ${found.length}`);

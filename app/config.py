@@ -1,0 +1,50 @@
+"""Settings of the users API, read from the environment.
+
+Every value has a default that suits a developer's laptop with a local
+MongoDB; in Kubernetes MONGO_URI comes from a Secret (see the Pulumi program).
+
+| variable                           | default                      |
+| ---------------------------------- | ---------------------------- |
+| MONGO_URI                          | mongodb://localhost:27017    |
+| MONGO_DATABASE                     | restfulapi                   |
+| MONGO_COLLECTION                   | users                        |
+| MONGO_SERVER_SELECTION_TIMEOUT_MS  | 3000                         |
+| MONGO_CONNECT_TIMEOUT_MS           | 3000                         |
+| MONGO_SOCKET_TIMEOUT_MS            | 10000                        |
+| MAX_BODY_BYTES                     | 1048576 (1 MiB)              |
+| API_HOST (run-app.py only)         | 127.0.0.1                    |
+| API_PORT (run-app.py only)         | 5000                         |
+| API_DEBUG (run-app.py only)        | unset: never the debugger    |
+"""
+import os
+
+DEFAULTS = {
+    "MONGO_URI": "mongodb://localhost:27017",
+    "MONGO_DATABASE": "restfulapi",
+    "MONGO_COLLECTION": "users",
+    # Seconds, not MongoDB's default 30 s: a request fails fast with 503 when the
+    # database is gone, well inside the probes' and clients' timeouts.
+    "MONGO_SERVER_SELECTION_TIMEOUT_MS": 3000,
+    "MONGO_CONNECT_TIMEOUT_MS": 3000,
+    "MONGO_SOCKET_TIMEOUT_MS": 10000,
+    "MAX_BODY_BYTES": 1024 * 1024,
+}
+
+_INTEGER_SETTINGS = {name for name, value in DEFAULTS.items() if isinstance(value, int)}
+
+
+def from_env(environ=None):
+    """Returns the settings, each taken from the environment when set there."""
+    environ = os.environ if environ is None else environ
+    settings = {}
+    for name, default in DEFAULTS.items():
+        raw = environ.get(name, "")
+        if raw == "":
+            settings[name] = default
+        elif name in _INTEGER_SETTINGS:
+            if not raw.isdigit() or int(raw) <= 0:
+                raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+            settings[name] = int(raw)
+        else:
+            settings[name] = raw
+    return settings

@@ -1,0 +1,20 @@
+"""Local developer server: `python run-app.py` from app/.
+
+Production serves the same application through gunicorn (see Dockerfile).
+The interactive debugger executes arbitrary code for whoever reaches it, so
+it is off unless a developer sets API_DEBUG=1 on their own machine.
+"""
+import os
+
+from users_api import create_app
+
+
+def main():
+    debug = os.environ.get("API_DEBUG") == "1"
+    host = os.environ.get("API_HOST") or "127.0.0.1"
+    port = int(os.environ.get("API_PORT") or "5000")
+    create_app().run(host=host, port=port, debug=debug, use_reloader=debug)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Settings, pins and the production switches of the API."""
+import re
+
+import pytest
+from gunicorn.config import Config as GunicornConfig
+
+import config
+from users_api import create_app, database
+
+from .servers import APP_DIR
+
+
+def test_local_defaults():
+    settings = config.from_env({})
+    assert settings["MONGO_URI"] == "mongodb://localhost:27017"
+    assert settings["MONGO_DATABASE"] == "restfulapi"
+    assert settings["MONGO_COLLECTION"] == "users"
+    assert settings["MAX_BODY_BYTES"] == 1024 * 1024
+    assert 1000 <= settings["MONGO_SERVER_SELECTION_TIMEOUT_MS"] <= 10000, "seconds, not Mongo's 30 s"
+
+
+def test_environment_overrides_defaults():
+    settings = config.from_env({"MONGO_URI": "mongodb://db:27017/x", "MONGO_DATABASE": "other",
+                                "MONGO_SERVER_SELECTION_TIMEOUT_MS": "2000"})
+    assert settings["MONGO_URI"] == "mongodb://db:27017/x"
+    assert settings["MONGO_DATABASE"] == "other"
+    assert settings["MONGO_SERVER_SELECTION_TIMEOUT_MS"] == 2000
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "0", "1.5"])
+def test_bad_numbers_fail_at_start_naming_the_variable(value):
+    with pytest.raises(ValueError, match="MONGO_SOCKET_TIMEOUT_MS"):
+        config.from_env({"MONGO_SOCKET_TIMEOUT_MS": value})
+
+
+def test_the_app_reads_its_settings_from_the_environment(monkeypatch, mongo_uri):
+    monkeypatch.setenv("MONGO_URI", mongo_uri)
+    monkeypatch.setenv("MONGO_DATABASE", "from_env")
+    app = create_app()
+    assert app.config["MONGO_URI"] == mongo_uri
+    assert app.config["MONGO_DATABASE"] == "from_env"
+
+
+def test_flask_debug_in_the_environment_does_not_turn_debug_on(monkeypatch, mongo_uri):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = create_app({"MONGO_URI": mongo_uri})
+    assert app.debug is False
+
+
+def test_a_new_process_gets_its_own_mongo_client(app, monkeypatch):
+    with app.app_context():
+        first = database.client()
+        assert database.client() is first
+        monkeypatch.setattr(database.os, "getpid", lambda: -1)
+        assert database.client() is not first, "a forked worker must not reuse its parent's client"
+
+
+def gunicorn_settings():
+    cfg = GunicornConfig()
+    source = (APP_DIR / "gunicorn.conf.py").read_text()
+    namespace = {}
+    exec(compile(source, "gunicorn.conf.py", "exec"), namespace)  # noqa: S102 - our own file
+    for key, value in namespace.items():
+        if key in cfg.settings:
+            cfg.set(key, value)
+    return cfg
+
+
+def test_gunicorn_serves_on_all_interfaces_port_5000_with_access_log_to_stdout():
+    cfg = gunicorn_settings()
+    assert cfg.bind == ["0.0.0.0:5000"]
+    assert cfg.accesslog == "-"
+    assert cfg.worker_tmp_dir == "/dev/shm"
+    assert cfg.preload_app is False, "the Mongo client must be created after fork"
+
+
+def test_gunicorn_stops_gracefully_before_kubernetes_kills_it():
+    assert gunicorn_settings().graceful_timeout < 30
+
+
+def test_gunicorn_workers_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GUNICORN_WORKERS", "5")
+    assert gunicorn_settings().workers == 5
+
+
+def test_every_requirement_is_pinned():
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (APP_DIR / name).read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith(("#", "-r ")):
+                assert re.match(r"^[A-Za-z0-9._-]+==[0-9][0-9A-Za-z.]*$", line), f"{name}: {line} is not pinned"
+
+
+def test_the_driver_supports_mongodb_4_2_and_current_servers():
+    from pymongo import common
+
+    def version(text):
+        return tuple(int(p) for p in text.split("."))
+
+    assert version(common.MIN_SUPPORTED_SERVER_VERSION) <= (4, 2)
+    assert common.MAX_SUPPORTED_WIRE_VERSION >= 21, "MongoDB 7.0 (wire version 21) or newer"
+
+
+def test_the_image_uses_a_maintained_python():
+    dockerfile = (APP_DIR / "Dockerfile").read_text()
+    match = re.search(r"^ARG BASE_IMAGE=python:3\.(\d+)", dockerfile, re.M)
+    assert match, "the default base is the public python image"
+    assert int(match.group(1)) >= 11, "Python 3.10 and older are past end of life"

@@ -1,0 +1,39 @@
+"""The XPTO users REST API: a Flask application factory."""
+import logging
+
+from flask import Flask, jsonify
+
+import config
+
+from . import database, errors, health, users
+
+__version__ = "1.1.0"
+
+
+def create_app(test_config=None):
+    """Builds the application; `test_config` overrides settings from the environment."""
+    app = Flask(__name__)
+    # Flask would honour FLASK_DEBUG from the environment; only run-app.py's
+    # explicit API_DEBUG may turn debugging on.
+    app.config["DEBUG"] = False
+    app.config.from_mapping(config.from_env())
+    if test_config:
+        app.config.update(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    # JSON keeps the order documents were written in.
+    app.json.sort_keys = False
+
+    logging.basicConfig(level=logging.INFO)
+    database.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(users.bp)
+
+    @app.get("/")
+    def welcome():
+        return jsonify(message="Welcome to the XPTO users API", version=__version__)
+
+    # Created at start-up when the database is there; otherwise on the first
+    # write, so the process starts (and /healthz answers) without it.
+    database.ensure_indexes(app)
+    return app

@@ -1,0 +1,438 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT } from "../infra/config";
+import {
+    DeclaredResource, FAKE_COMMIT, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, ROOT,
+    runProgram, SENTINELS, STACKS, stackFileConfig, valueOf,
+} from "./harness";
+import { isSecretValue, plain, validateKubernetesObject } from "./kubernetesSchema";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
+
+const REPOSITORY = "docker.io/xpto/users-api";
+
+function setting(stack: string, key: string): string {
+    return stackFileConfig(stack)[`${PROJECT}:${key}`];
+}
+
+function spec(resource: DeclaredResource): any {
+    return plain(resource.inputs);
+}
+
+/** gunicorn's graceful_timeout as the image configures it. */
+function gunicornGracefulTimeout(): number {
+    const text = fs.readFileSync(path.join(ROOT, "app", "gunicorn.conf.py"), "utf8");
+    const match = /^graceful_timeout\s*=\s*(\d+)/m.exec(text);
+    assert.ok(match, "app/gunicorn.conf.py sets graceful_timeout");
+    return Number(match[1]);
+}
+
+/** Every path in an object tree whose string value contains one of the sentinels. */
+function sentinelPaths(value: unknown, at = "", insideSecret = false): { path: string; secret: boolean }[] {
+    if (typeof value === "string") {
+        return value.includes(SENTINELS.prefix) ? [{ path: at, secret: insideSecret }] : [];
+    }
+    if (typeof value !== "object" || value === null) return [];
+    const secret = insideSecret || isSecretValue(value);
+    return Object.entries(value).flatMap(([k, v]) => sentinelPaths(v, `${at}.${k}`, secret));
+}
+
+function registryPasswordIsSecret(run: ProgramRun): boolean {
+    const registry = findOne(run, "Image").inputs.registry as any;
+    return isSecretValue(registry) || isSecretValue(registry.password);
+}
+
+const CLUSTER_SCOPED = ["Namespace", "ClusterRole", "ClusterRoleBinding"];
+
+/** The resource names (plural, as RBAC spells them) of the namespaced objects a run declares. */
+function namespacedKinds(run: ProgramRun): string[] {
+    const kinds = kubernetesObjects(run).map((o) => spec(o).kind as string).filter((k) => !CLUSTER_SCOPED.includes(k));
+    return [...new Set(kinds.map((k) => k.toLowerCase().replace(/y$/, "ie") + "s"))].sort();
+}
+
+function container(workload: DeclaredResource): any {
+    const containers = spec(workload).spec.template.spec.containers;
+    assert.strictEqual(containers.length, 1);
+    return containers[0];
+}
+
+for (const stack of STACKS) {
+    describe(`the program on stack ${stack}`, () => {
+        let run: ProgramRun;
+        const replicas = Number(setting(stack, "replicas"));
+
+        before(async () => {
+            run = await runProgram(stack);
+        });
+
+        it("declares exactly the resources of the design", () => {
+            const declared = run.resources
+                .filter((r) => !r.type.startsWith("xpto:"))
+                .map((r) => `${r.type.split(":").pop()}/${r.name}`)
+                .sort();
+            const expected = [
+                "ClusterRole/pipeline-deployer-namespace",
+                "ClusterRoleBinding/pipeline-deployer-namespace",
+                "ConfigMap/mongodb-init",
+                "Deployment/users-api",
+                "Image/users-api-image",
+                "Namespace/app-namespace",
+                "NetworkPolicy/mongodb-allow-api",
+                "RandomPassword/mongodb-app-password",
+                "RandomPassword/mongodb-root-password",
+                "Role/pipeline-deployer",
+                "RoleBinding/pipeline-deployer",
+                "Secret/mongodb-credentials",
+                "Secret/users-api-mongo",
+                "Service/mongodb-headless",
+                "Service/users-api",
+                "StatefulSet/mongodb",
+                ...(replicas >= 2 ? ["PodDisruptionBudget/users-api"] : []),
+            ].sort();
+            assert.deepStrictEqual(declared, expected);
+        });
+
+        it("puts every namespaced object in the stack's namespace, named once", () => {
+            const namespace = spec(findOne(run, "Namespace")).metadata.name;
+            assert.strictEqual(namespace, stack);
+            const seen = new Set<string>();
+            for (const object of kubernetesObjects(run)) {
+                const { metadata, kind } = spec(object);
+                assert.ok(metadata.name, `${object.name} has an explicit name`);
+                const key = `${kind}/${metadata.namespace}/${metadata.name}`;
+                assert.ok(!seen.has(key), `${key} is declared twice`);
+                seen.add(key);
+                if (!CLUSTER_SCOPED.includes(kind)) {
+                    assert.strictEqual(metadata.namespace, stack, `${kind}/${metadata.name}`);
+                }
+            }
+        });
+
+        it("every Kubernetes object validates against the Kubernetes OpenAPI schema", () => {
+            const objects = kubernetesObjects(run);
+            assert.ok(objects.length >= 13);
+            for (const object of objects) {
+                assert.doesNotThrow(() => validateKubernetesObject(object), `${object.type} ${object.name}`);
+            }
+        });
+
+        describe("image", () => {
+            it("builds app/ and pushes <repository>:<git commit> to Docker Hub with the token", () => {
+                const image = spec(findOne(run, "Image"));
+                assert.strictEqual(image.imageName, `${REPOSITORY}:${FAKE_COMMIT}`);
+                assert.strictEqual(image.build.context, path.join(ROOT, "app"));
+                assert.strictEqual(image.build.dockerfile, path.join(ROOT, "app", "Dockerfile"));
+                assert.ok(fs.existsSync(image.build.dockerfile), "the Dockerfile exists");
+                assert.strictEqual(image.registry.server, "docker.io");
+                assert.strictEqual(image.registry.username, setting(stack, "dockerHubUsername"));
+                assert.strictEqual(image.registry.password, SENTINELS.dockerHubToken);
+                assert.ok(registryPasswordIsSecret(run), "the token is a Pulumi secret");
+            });
+
+            it("the Deployment runs the pushed image by digest, never by tag", () => {
+                assert.strictEqual(container(findOne(run, "Deployment")).image, `${REPOSITORY}@${FAKE_DIGEST}`);
+            });
+        });
+
+        describe("MongoDB", () => {
+            it("a single replica of the configured image, with server-side JavaScript disabled", () => {
+                const statefulSet = spec(findOne(run, "StatefulSet", "mongodb"));
+                assert.strictEqual(statefulSet.spec.replicas, 1);
+                const mongod = container(findOne(run, "StatefulSet"));
+                assert.strictEqual(mongod.image, setting(stack, "mongoImage"));
+                assert.ok(mongod.args.includes("--noscripting"));
+                assert.strictEqual(statefulSet.spec.serviceName, "mongodb");
+            });
+
+            it("probes with the shell that the 4.x image ships", () => {
+                const mongod = container(findOne(run, "StatefulSet"));
+                for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+                    assert.strictEqual(mongod[probe].exec.command[0], "mongo", probe);
+                    assert.ok(mongod[probe].exec.command.join(" ").includes("ping"), probe);
+                }
+            });
+
+            it("keeps its data on a PVC from volumeClaimTemplates, sized by config", () => {
+                const statefulSet = spec(findOne(run, "StatefulSet"));
+                const [claim] = statefulSet.spec.volumeClaimTemplates;
+                assert.strictEqual(claim.spec.resources.requests.storage, setting(stack, "mongoStorageSize"));
+                assert.deepStrictEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
+                const mounts = container(findOne(run, "StatefulSet")).volumeMounts;
+                assert.ok(mounts.some((m: any) => m.name === claim.metadata.name && m.mountPath === "/data/db"));
+            });
+
+            it("requests and limits come from config", () => {
+                assert.deepStrictEqual(container(findOne(run, "StatefulSet")).resources, {
+                    requests: { cpu: setting(stack, "mongoCpuRequest"), memory: setting(stack, "mongoMemoryRequest") },
+                    limits: { cpu: setting(stack, "mongoCpuLimit"), memory: setting(stack, "mongoMemoryLimit") },
+                });
+            });
+
+            it("runs as the image's non-root mongodb user with fsGroup, hardened", () => {
+                const pod = spec(findOne(run, "StatefulSet")).spec.template.spec;
+                assert.deepStrictEqual(pod.securityContext, {
+                    runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999,
+                    seccompProfile: { type: "RuntimeDefault" },
+                });
+                const security = container(findOne(run, "StatefulSet")).securityContext;
+                assert.strictEqual(security.allowPrivilegeEscalation, false);
+                assert.deepStrictEqual(security.capabilities.drop, ["ALL"]);
+                assert.strictEqual(pod.automountServiceAccountToken, false);
+            });
+
+            it("root and application passwords are random and reach the pod only through the Secret", () => {
+                const secret = findOne(run, "Secret", "mongodb-credentials");
+                const data = spec(secret).stringData;
+                assert.strictEqual(data.MONGO_INITDB_ROOT_PASSWORD, SENTINELS.password("mongodb-root-password"));
+                assert.strictEqual(data.MONGO_APP_PASSWORD, SENTINELS.password("mongodb-app-password"));
+                assert.ok(isSecretValue(secret.inputs.stringData), "the Secret's data is a Pulumi secret");
+                const env = container(findOne(run, "StatefulSet")).env;
+                for (const name of ["MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD", "MONGO_APP_USERNAME", "MONGO_APP_PASSWORD"]) {
+                    const variable = env.find((e: any) => e.name === name);
+                    assert.deepStrictEqual(variable.valueFrom, { secretKeyRef: { name: "mongodb-credentials", key: name } }, name);
+                }
+            });
+
+            it("an init script creates the application user with readWrite on the API database only", () => {
+                const script = spec(findOne(run, "ConfigMap", "mongodb-init")).data["create-app-user.sh"];
+                assert.match(script, /db\.createUser\(/);
+                assert.match(script, /roles: \[\{ role: "readWrite", db: "\$MONGO_APP_DATABASE" \}\]/);
+                assert.doesNotMatch(script, /SENTINEL|root"|dbAdmin|AnyDatabase/);
+                const mongod = container(findOne(run, "StatefulSet"));
+                assert.ok(mongod.env.some((e: any) => e.name === "MONGO_APP_DATABASE" && e.value === "restfulapi"));
+                const init = mongod.volumeMounts.find((m: any) => m.mountPath === "/docker-entrypoint-initdb.d");
+                const volume = spec(findOne(run, "StatefulSet")).spec.template.spec.volumes.find((v: any) => v.name === init.name);
+                assert.strictEqual(volume.configMap.name, "mongodb-init");
+            });
+
+            it("is reached through a headless Service", () => {
+                const service = spec(findOne(run, "Service", "mongodb"));
+                assert.strictEqual(service.spec.clusterIP, "None");
+                assert.deepStrictEqual(service.spec.ports.map((p: any) => p.port), [27017]);
+                const podLabels = spec(findOne(run, "StatefulSet")).spec.template.metadata.labels;
+                for (const [k, v] of Object.entries(service.spec.selector)) assert.strictEqual(podLabels[k], v);
+            });
+
+            it("a NetworkPolicy admits port 27017 only from the API's pods", () => {
+                const policy = spec(findOne(run, "NetworkPolicy")).spec;
+                const mongoPodLabels = spec(findOne(run, "StatefulSet")).spec.template.metadata.labels;
+                const apiPodLabels = spec(findOne(run, "Deployment")).spec.template.metadata.labels;
+                for (const [k, v] of Object.entries(policy.podSelector.matchLabels)) assert.strictEqual(mongoPodLabels[k], v);
+                assert.deepStrictEqual(policy.policyTypes, ["Ingress"]);
+                assert.strictEqual(policy.ingress.length, 1);
+                const [rule] = policy.ingress;
+                assert.deepStrictEqual(rule.ports, [{ port: 27017, protocol: "TCP" }]);
+                assert.strictEqual(rule.from.length, 1);
+                assert.deepStrictEqual(Object.keys(rule.from[0]), ["podSelector"], "no namespace or IP block peers");
+                const selector = rule.from[0].podSelector.matchLabels;
+                assert.ok(Object.keys(selector).length > 0, "an empty selector would admit every pod");
+                for (const [k, v] of Object.entries(selector)) assert.strictEqual(apiPodLabels[k], v, `API pods carry ${k}`);
+                assert.notDeepStrictEqual(selector, policy.podSelector.matchLabels, "MongoDB does not admit itself only");
+            });
+        });
+
+        describe("API", () => {
+            it("a Secret holds MONGO_URI for the application user, never root", async () => {
+                const secret = findOne(run, "Secret", "users-api-mongo");
+                assert.ok(isSecretValue(secret.inputs.stringData) ||
+                    isSecretValue((secret.inputs.stringData as any).MONGO_URI), "MONGO_URI is a Pulumi secret");
+                const uri = spec(secret).stringData.MONGO_URI;
+                const password = SENTINELS.password("mongodb-app-password");
+                assert.strictEqual(uri,
+                    `mongodb://users-api:${password}@mongodb.${stack}.svc.cluster.local:27017/restfulapi?authSource=restfulapi`);
+                assert.ok(!uri.includes(SENTINELS.password("mongodb-root-password")));
+            });
+
+            it("the Deployment reads MONGO_URI from that Secret and listens on 5000", () => {
+                const api = container(findOne(run, "Deployment"));
+                const uri = api.env.find((e: any) => e.name === "MONGO_URI");
+                assert.deepStrictEqual(uri.valueFrom, { secretKeyRef: { name: "users-api-mongo", key: "MONGO_URI" } });
+                assert.ok(api.env.every((e: any) => e.value === undefined || !/mongodb:\/\//.test(e.value)));
+                assert.deepStrictEqual(api.ports, [{ name: "http", containerPort: 5000, protocol: "TCP" }]);
+            });
+
+            it("runs the configured replicas with a zero-unavailable rolling update", () => {
+                const deployment = spec(findOne(run, "Deployment"));
+                assert.strictEqual(deployment.spec.replicas, replicas);
+                assert.deepStrictEqual(deployment.spec.strategy, {
+                    type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+                });
+            });
+
+            it("is probed on /healthz for liveness and /readyz for readiness", () => {
+                const api = container(findOne(run, "Deployment"));
+                assert.deepStrictEqual(api.livenessProbe.httpGet, { path: "/healthz", port: "http" });
+                assert.deepStrictEqual(api.readinessProbe.httpGet, { path: "/readyz", port: "http" });
+            });
+
+            it("requests and limits come from config", () => {
+                assert.deepStrictEqual(container(findOne(run, "Deployment")).resources, {
+                    requests: { cpu: setting(stack, "apiCpuRequest"), memory: setting(stack, "apiMemoryRequest") },
+                    limits: { cpu: setting(stack, "apiCpuLimit"), memory: setting(stack, "apiMemoryLimit") },
+                });
+            });
+
+            it("runs non-root, read-only, without privileges, with an in-memory /tmp", () => {
+                const pod = spec(findOne(run, "Deployment")).spec.template.spec;
+                assert.strictEqual(pod.securityContext.runAsNonRoot, true);
+                assert.ok(pod.securityContext.runAsUser > 0);
+                assert.deepStrictEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
+                assert.strictEqual(pod.automountServiceAccountToken, false);
+                const api = container(findOne(run, "Deployment"));
+                assert.deepStrictEqual(api.securityContext, {
+                    allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
+                    capabilities: { drop: ["ALL"] },
+                });
+                const tmp = api.volumeMounts.find((m: any) => m.mountPath === "/tmp");
+                const volume = pod.volumes.find((v: any) => v.name === tmp.name);
+                assert.strictEqual(volume.emptyDir.medium, "Memory");
+            });
+
+            it("gives pods longer to stop than gunicorn's graceful timeout", () => {
+                const grace = spec(findOne(run, "Deployment")).spec.template.spec.terminationGracePeriodSeconds;
+                assert.ok(grace > gunicornGracefulTimeout(), `${grace} s > gunicorn's ${gunicornGracefulTimeout()} s`);
+            });
+
+            it("makes `pulumi up` wait for the rollout and fail when it stalls", () => {
+                const deployment = spec(findOne(run, "Deployment"));
+                const annotations = deployment.metadata.annotations ?? {};
+                assert.ok(!("pulumi.com/skipAwait" in annotations), "Pulumi's await is not skipped");
+                assert.ok(deployment.spec.progressDeadlineSeconds > 0 && deployment.spec.progressDeadlineSeconds <= 600);
+            });
+
+            it("a Service of the configured type exposes the API's pods", () => {
+                const service = spec(findOne(run, "Service", "users-api")).spec;
+                assert.strictEqual(service.type, setting(stack, "serviceType"));
+                assert.deepStrictEqual(service.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
+                const podLabels = spec(findOne(run, "Deployment")).spec.template.metadata.labels;
+                for (const [k, v] of Object.entries(service.selector)) assert.strictEqual(podLabels[k], v);
+            });
+
+            it(replicas >= 2 ? "a PodDisruptionBudget keeps one pod up" : "no PodDisruptionBudget with one replica", () => {
+                const budgets = run.resources.filter((r) => r.type.endsWith(":PodDisruptionBudget"));
+                if (replicas < 2) {
+                    assert.strictEqual(budgets.length, 0);
+                    return;
+                }
+                const budget = spec(findOne(run, "PodDisruptionBudget")).spec;
+                assert.strictEqual(budget.minAvailable, 1);
+                const podLabels = spec(findOne(run, "Deployment")).spec.template.metadata.labels;
+                for (const [k, v] of Object.entries(budget.selector.matchLabels)) assert.strictEqual(podLabels[k], v);
+            });
+        });
+
+        describe("pipeline deployer access", () => {
+            it("binds a Role in the app namespace to the Jenkins agent's ServiceAccount", () => {
+                const binding = spec(findOne(run, "RoleBinding"));
+                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "jenkins-agent", namespace: "jenkins" }]);
+                assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pipeline-deployer" });
+                assert.strictEqual(spec(findOne(run, "Role")).metadata.namespace, stack);
+            });
+
+            it("the Role covers exactly the kinds this program manages, without wildcards", () => {
+                const rules = spec(findOne(run, "Role")).rules as any[];
+                const writable = rules.filter((r) => r.verbs.includes("create"))
+                    .flatMap((r) => r.resources.map((res: string) => res)).sort();
+                assert.deepStrictEqual(writable, [
+                    "configmaps", "deployments", "networkpolicies", "poddisruptionbudgets", "rolebindings", "roles",
+                    "secrets", "services", "statefulsets",
+                ]);
+                for (const rule of rules) {
+                    for (const field of ["apiGroups", "resources", "verbs"]) {
+                        assert.ok(!rule[field].includes("*"), `no wildcard in ${field}`);
+                    }
+                }
+                for (const kind of namespacedKinds(run)) {
+                    assert.ok(writable.includes(kind), `the agent may manage ${kind}`);
+                }
+            });
+
+            it("cluster-wide, it may only read and patch its own Namespace", () => {
+                const role = spec(findOne(run, "ClusterRole"));
+                assert.deepStrictEqual(role.rules, [
+                    { apiGroups: [""], resources: ["namespaces"], resourceNames: [stack], verbs: ["get", "patch"] },
+                ]);
+                const binding = spec(findOne(run, "ClusterRoleBinding"));
+                assert.strictEqual(binding.roleRef.name, role.metadata.name);
+                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "jenkins-agent", namespace: "jenkins" }]);
+            });
+        });
+
+        describe("outputs", () => {
+            it("exports namespace, image digest, API service and URL, and MongoDB host", async () => {
+                assert.deepStrictEqual(Object.keys(run.outputs).sort(),
+                    ["apiServiceName", "apiUrl", "appNamespace", "imageDigest", "mongoHost"]);
+                assert.strictEqual(await valueOf(run.outputs.appNamespace), stack);
+                assert.strictEqual(await valueOf(run.outputs.imageDigest), `${REPOSITORY}@${FAKE_DIGEST}`);
+                assert.strictEqual(await valueOf(run.outputs.apiServiceName), "users-api");
+                assert.strictEqual(await valueOf(run.outputs.apiUrl), `http://users-api.${stack}.svc.cluster.local`);
+                assert.strictEqual(await valueOf(run.outputs.mongoHost), `mongodb.${stack}.svc.cluster.local`);
+            });
+        });
+
+        describe("secret hygiene", () => {
+            it("sentinel secrets appear only in Secret data and the registry login, always as Pulumi secrets", () => {
+                const allowed = (resource: DeclaredResource, at: string) =>
+                    (resource.type === "kubernetes:core/v1:Secret" && /^\.(stringData|data)\b/.test(at)) ||
+                    (resource.type === "docker:index/image:Image" && /^\.registry\b.*\.password$/.test(at));
+                let found = 0;
+                for (const resource of run.resources) {
+                    for (const hit of sentinelPaths(resource.inputs)) {
+                        found += 1;
+                        assert.ok(allowed(resource, hit.path), `secret leaked into ${resource.type} ${resource.name} at ${hit.path}`);
+                        assert.ok(hit.secret, `${resource.type} ${resource.name}${hit.path} is not marked secret`);
+                    }
+                }
+                assert.strictEqual(found, 4, "the token, both MongoDB passwords and the URI are where they belong");
+            });
+
+            it("no output carries a secret, and none that would is left unmarked", async () => {
+                for (const [name, output] of Object.entries(run.outputs)) {
+                    const value = JSON.stringify(await valueOf(output));
+                    assert.ok(!value.includes(SENTINELS.prefix) || await isSecretOutput(output), `output ${name}`);
+                    assert.ok(!value.includes(SENTINELS.prefix), `output ${name} carries a secret`);
+                }
+            });
+        });
+    });
+}
+
+describe("the program with a MongoDB 6+ image", () => {
+    it("probes with mongosh and creates the application user with mongosh", async () => {
+        const config = { ...stackFileConfig("develop"), [`${PROJECT}:mongoImage`]: "mongo:7.0" };
+        const run = await runProgram("develop", { config });
+        const mongod = container(findOne(run, "StatefulSet"));
+        assert.strictEqual(mongod.image, "mongo:7.0");
+        for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+            assert.strictEqual(mongod[probe].exec.command[0], "mongosh", probe);
+        }
+        assert.match(spec(findOne(run, "ConfigMap")).data["create-app-user.sh"], /^mongosh /m);
+    });
+
+    it("the DOCKER_HUB_TOKEN of the pipeline works in place of secret config, still as a secret", async () => {
+        const run = await runProgram("develop", { tokenFrom: "env" });
+        assert.ok(registryPasswordIsSecret(run), "the token is a Pulumi secret");
+        assert.strictEqual(spec(findOne(run, "Image")).registry.password, SENTINELS.dockerHubToken);
+    });
+});
+
+describe("RBAC across both stacks", () => {
+    it("grants the agent write access only in the two app namespaces, to no kind neither stack uses", async () => {
+        const namespaces = new Set<string>();
+        const declaredKinds = new Set<string>();
+        let writable: string[] = [];
+        for (const stack of STACKS) {
+            const run = await runProgram(stack);
+            for (const object of kubernetesObjects(run)) {
+                const { kind, metadata } = spec(object);
+                if (kind === "Role" || kind === "RoleBinding") namespaces.add(metadata.namespace);
+            }
+            namespacedKinds(run).forEach((k) => declaredKinds.add(k));
+            writable = (spec(findOne(run, "Role")).rules as any[])
+                .filter((r) => r.verbs.includes("create")).flatMap((r) => r.resources as string[]).sort();
+        }
+        assert.deepStrictEqual([...namespaces].sort(), ["develop", "production"]);
+        assert.deepStrictEqual(writable, [...declaredKinds].sort());
+    });
+});
