@@ -45,9 +45,9 @@ export class UsersApi extends pulumi.ComponentResource {
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels });
 
         // The application user, scoped to the API's database: never the root user.
-        const db = args.api.database;
-        const uri = pulumi.interpolate
-            `mongodb://${args.mongoUsername}:${args.mongoPassword}@${args.mongoHost}:${args.mongoPort}/${db}?authSource=${db}`;
+        const { database: db } = args.api;
+        const server = pulumi.interpolate`${args.mongoHost}:${args.mongoPort}`;
+        const uri = pulumi.interpolate`mongodb://${args.mongoUsername}:${args.mongoPassword}@${server}/${db}?authSource=${db}`;
         this.mongoSecret = new k8s.core.v1.Secret(`${name}-mongo`, {
             metadata: metadata(`${API_NAME}-mongo`),
             type: "Opaque",

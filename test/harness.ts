@@ -64,7 +64,7 @@ function mockedState(type: string, name: string, inputs: Record<string, unknown>
 function forgetProgramModules(): void {
     for (const id of Object.keys(require.cache)) {
         if (id.startsWith(ROOT) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.startsWith(__dirname)) {
-            delete require.cache[id];
+            Reflect.deleteProperty(require.cache, id);
         }
     }
 }
@@ -110,7 +110,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     for (const [k, v] of Object.entries(env)) {
-        if (v === undefined) delete process.env[k]; else process.env[k] = v;
+        if (v === undefined) Reflect.deleteProperty(process.env, k); else process.env[k] = v;
     }
     try {
         await pulumi.runtime.setMocks({
@@ -138,7 +138,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
         return { stack, resources, outputs };
     } finally {
         for (const [k, v] of Object.entries(saved)) {
-            if (v === undefined) delete process.env[k]; else process.env[k] = v;
+            if (v === undefined) Reflect.deleteProperty(process.env, k); else process.env[k] = v;
         }
     }
 }

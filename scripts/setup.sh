@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything the tests and the local try-out need, on a fresh Debian
+# machine or a developer's: Debian packages (when missing), npm packages from
+# package-lock.json, a Python virtual environment from app/requirements*.txt,
+# and FerretDB. Safe to run again: each step skips what is already there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Debian packages: the Docker engine, debootstrap for the stand-in base image,
+# Debian's registry for the push/pull test and wrk for the benchmark.
+missing=()
+for pair in dockerd:docker.io debootstrap:debootstrap docker-registry:docker-registry wrk:wrk; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  step "apt-get install ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+step "npm ci"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+step "Python virtual environment (.venv)"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+if ! cmp -s app/requirements-dev.txt .venv/.installed-requirements 2>/dev/null ||
+   ! cmp -s app/requirements.txt .venv/.installed-runtime 2>/dev/null; then
+  .venv/bin/pip install --quiet --disable-pip-version-check -r app/requirements-dev.txt
+  cp app/requirements-dev.txt .venv/.installed-requirements
+  cp app/requirements.txt .venv/.installed-runtime
+fi
+
+step "FerretDB"
+bash scripts/install-ferretdb.sh

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The project's single test command: installs what is missing, then runs every
+# suite (type check, lint, infra unit tests, API and container tests) and
+# prints one summary line. Exits non-zero when any suite fails.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mkdir -p reports
+
+bash scripts/setup.sh || { echo "set-up failed" >&2; exit 1; }
+
+passed=0
+failed=0
+failures=()
+suite() {
+  local name=$1
+  shift
+  printf '\n==> %s\n' "$name"
+  local started=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    printf -- '--- %s passed in %d s\n' "$name" $((SECONDS - started))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    printf -- '--- %s FAILED after %d s\n' "$name" $((SECONDS - started))
+  fi
+}
+
+suite "type check (tsc --noEmit)" npx tsc --noEmit
+suite "lint (eslint)" npx eslint .
+suite "infra unit tests (mocha, Pulumi mocks)" npx mocha --reporter spec
+
+# The API and image tests need a Docker engine and the stand-in base image.
+stop_docker() { bash scripts/docker-daemon.sh stop; }
+trap stop_docker EXIT
+if bash scripts/docker-daemon.sh start && STANDIN_BASE_IMAGE=$(bash scripts/build-standin-base.sh); then
+  export STANDIN_BASE_IMAGE
+  suite "API and container tests (pytest, FerretDB, Docker)" \
+    bash -c 'cd app && ../.venv/bin/python -m pytest --junitxml=../reports/api.xml -p no:cacheprovider'
+else
+  failed=$((failed + 1))
+  failures+=("Docker engine or stand-in base image")
+fi
+
+printf '\n'
+[ "$failed" -eq 0 ] || printf 'failed suites: %s\n' "${failures[*]}"
+printf 'suites: %d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]
