@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ApiImage } from "./infra/apiImage";
 import { loadStackConfig } from "./infra/config";
 import { DeployerAccess } from "./infra/deployerAccess";
+import { Jenkins } from "./infra/jenkins";
 import { MONGO_PORT, MongoDb } from "./infra/mongodb";
 import { API_POD_LABELS, UsersApi } from "./infra/usersApi";
 import { componentLabels } from "./infra/workload";
@@ -41,8 +42,20 @@ new DeployerAccess("pipeline-deployer", {
     agentServiceAccount: config.jenkins.agentServiceAccount,
 });
 
+// Only the stack that owns Jenkins declares it; the pipeline never updates it (see Jenkinsfile).
+const jenkins = config.jenkins.owned
+    ? new Jenkins("jenkins", {
+        jenkins: config.jenkins,
+        dockerHubUsername: config.image.username,
+        dockerHubToken: config.image.token,
+    })
+    : undefined;
+
 export const appNamespace = ns;
 export const imageDigest = image.repoDigest;
 export const apiServiceName = api.service.metadata.name;
 export const apiUrl = api.url;
 export const mongoHost = mongo.host;
+export const jenkinsNamespace = jenkins?.namespace.metadata.name;
+export const jenkinsUrl = jenkins?.url;
+export const jenkinsAdminSecretName = jenkins?.adminSecretName;

@@ -46,8 +46,27 @@ export interface StackConfig {
         owned: boolean;
         namespace: string;
         agentServiceAccount: string;
+        /** The GitHub repository the multibranch job builds (https URL). */
+        repositoryUrl: string;
+        serviceType: JenkinsServiceType;
+        /** When set, an Ingress exposes the controller on this host. */
+        ingressHost?: string;
+        storageSize: string;
+        pulumiBackendUrl: string;
+        pulumiAccessToken?: pulumi.Output<string>;
+        pulumiConfigPassphrase?: pulumi.Output<string>;
+        gitUsername?: string;
+        gitToken?: pulumi.Output<string>;
     };
 }
+
+export const JENKINS_SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;
+export type JenkinsServiceType = (typeof JENKINS_SERVICE_TYPES)[number];
+export const PULUMI_CLOUD_URL = "https://api.pulumi.com";
+
+/** Settings that are secrets: set with `pulumi config set --secret`, never in a stack file. */
+export const SECRET_KEYS = ["dockerHubToken", "jenkinsPulumiAccessToken", "jenkinsPulumiConfigPassphrase", "jenkinsGitToken"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Every key a stack file may set, with its default (undefined: required or optional). */
 export const CONFIG_DEFAULTS: Record<string, string | undefined> = {
@@ -73,6 +92,15 @@ export const CONFIG_DEFAULTS: Record<string, string | undefined> = {
     ownsJenkins: "false",
     jenkinsNamespace: "jenkins",
     jenkinsAgentServiceAccount: "jenkins-agent",
+    jenkinsRepositoryUrl: undefined, // required where ownsJenkins is true
+    jenkinsServiceType: "ClusterIP",
+    jenkinsIngressHost: undefined, // no Ingress
+    jenkinsStorageSize: "8Gi",
+    jenkinsPulumiBackendUrl: PULUMI_CLOUD_URL,
+    jenkinsGitUsername: undefined, // public repository
+    jenkinsPulumiAccessToken: undefined, // secret, with Pulumi Cloud
+    jenkinsPulumiConfigPassphrase: undefined, // secret, with a self-managed backend
+    jenkinsGitToken: undefined, // secret, with jenkinsGitUsername
 };
 
 /** What the parser reads; `loadStackConfig` fills it from Pulumi and the process. */
@@ -80,8 +108,8 @@ export interface RawStackConfig {
     stack: string;
     /** Plain values by key (without the project prefix). */
     values: Record<string, string | undefined>;
-    /** The Docker Hub token, from secret config or the pipeline's environment. */
-    dockerHubToken?: pulumi.Output<string>;
+    /** Secret settings; the Docker Hub token may also come from the pipeline's environment. */
+    secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
     /** The commit of the checkout, when it can be known (Jenkins' GIT_COMMIT or git). */
     gitCommit?: string;
 }
@@ -100,6 +128,9 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DOCKER_HUB_USER = /^[a-z0-9]{4,30}$/;
 const MONGO_IMAGE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?(?:[a-z0-9._-]+\/)*mongo:([0-9]+)(?:\.[0-9]+){0,2}(?:-[A-Za-z0-9._-]+)?$/;
 const MONGO_DATABASE = /^[A-Za-z0-9_-]{1,63}$/;
+const GITHUB_REPOSITORY = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?(\.git)?$/;
+const BACKEND_URL = /^(https:\/\/|s3:\/\/|gs:\/\/|azblob:\/\/|file:\/\/)\S+$/;
+const HOST_NAME = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CPU = /^([0-9]+(?:\.[0-9]+)?)(m?)$/;
 const MEMORY = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const MEMORY_UNITS: Record<string, number> = {
@@ -181,7 +212,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         "a Docker tag (the git commit); set it, or GIT_COMMIT, or run from a git checkout", raw.gitCommit);
     const username = matching("dockerHubUsername", DOCKER_HUB_USER,
         "a Docker Hub user name (4 to 30 lowercase letters or digits)");
-    if (raw.dockerHubToken === undefined) {
+    if (raw.secrets.dockerHubToken === undefined) {
         problems.push(`${key("dockerHubToken")} is required: run \`pulumi config set --secret dockerHubToken\` ` +
             "or export DOCKER_HUB_TOKEN");
     }
@@ -215,17 +246,58 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     }
     const agentServiceAccount = matching("jenkinsAgentServiceAccount", DNS_SUBDOMAIN,
         "a ServiceAccount name such as jenkins-agent");
+    const jenkinsServiceType = oneOf("jenkinsServiceType", JENKINS_SERVICE_TYPES);
+    const ingressHost = value("jenkinsIngressHost");
+    if (ingressHost !== undefined && !HOST_NAME.test(ingressHost)) {
+        fail("jenkinsIngressHost", "a DNS host name such as jenkins.xpto.example, or unset for no Ingress");
+    }
+    const jenkinsStorageSize = matching("jenkinsStorageSize", MEMORY, "a storage quantity such as 8Gi");
+    const pulumiBackendUrl = matching("jenkinsPulumiBackendUrl", BACKEND_URL,
+        `${PULUMI_CLOUD_URL} (Pulumi Cloud) or a self-managed backend URL (s3://, gs://, azblob://, file://)`);
+    const gitUsername = value("jenkinsGitUsername");
+    let repositoryUrl = value("jenkinsRepositoryUrl") ?? "";
+    if (owned) {
+        repositoryUrl = matching("jenkinsRepositoryUrl", GITHUB_REPOSITORY,
+            "the https URL of this repository on GitHub, such as https://github.com/xpto/users-api");
+        const onCloud = pulumiBackendUrl === PULUMI_CLOUD_URL;
+        if (onCloud && raw.secrets.jenkinsPulumiAccessToken === undefined) {
+            problems.push(`${key("jenkinsPulumiAccessToken")} is required where ${key("ownsJenkins")} is true and the ` +
+                "backend is Pulumi Cloud: run `pulumi config set --secret jenkinsPulumiAccessToken`");
+        }
+        if (!onCloud && raw.secrets.jenkinsPulumiConfigPassphrase === undefined) {
+            problems.push(`${key("jenkinsPulumiConfigPassphrase")} is required with a self-managed backend: ` +
+                "run `pulumi config set --secret jenkinsPulumiConfigPassphrase`");
+        }
+        if ((gitUsername === undefined) !== (raw.secrets.jenkinsGitToken === undefined)) {
+            problems.push(`${key("jenkinsGitUsername")} and ${key("jenkinsGitToken")} go together: set both ` +
+                "for a private repository, or neither");
+        }
+    }
 
-    if (problems.length > 0 || raw.dockerHubToken === undefined) {
+    const dockerHubToken = raw.secrets.dockerHubToken;
+    if (problems.length > 0 || dockerHubToken === undefined) {
         throw new StackConfigError(problems);
     }
     return {
         stack: raw.stack,
         namespace,
-        image: { repository, tag, registryServer: "docker.io", username, token: raw.dockerHubToken },
+        image: { repository, tag, registryServer: "docker.io", username, token: dockerHubToken },
         api: { replicas, resources: apiResources, serviceType, database },
         mongo: { image: mongoImage, majorVersion, storageSize, storageClass, resources: mongoResources },
-        jenkins: { owned, namespace: jenkinsNamespace, agentServiceAccount },
+        jenkins: {
+            owned,
+            namespace: jenkinsNamespace,
+            agentServiceAccount,
+            repositoryUrl,
+            serviceType: jenkinsServiceType,
+            ingressHost,
+            storageSize: jenkinsStorageSize,
+            pulumiBackendUrl,
+            pulumiAccessToken: raw.secrets.jenkinsPulumiAccessToken,
+            pulumiConfigPassphrase: raw.secrets.jenkinsPulumiConfigPassphrase,
+            gitUsername,
+            gitToken: raw.secrets.jenkinsGitToken,
+        },
     };
 }
 
@@ -245,13 +317,21 @@ export function loadStackConfig(): StackConfig {
     const prefix = `${PROJECT}:`;
     const values: Record<string, string | undefined> = {};
     for (const [fullKey, v] of Object.entries(pulumi.runtime.allConfig())) {
-        if (fullKey.startsWith(prefix) && fullKey !== `${prefix}dockerHubToken`) {
-            values[fullKey.slice(prefix.length)] = v;
+        const name = fullKey.slice(prefix.length);
+        if (fullKey.startsWith(prefix) && !(SECRET_KEYS as readonly string[]).includes(name)) {
+            values[name] = v;
         }
     }
     const config = new pulumi.Config(PROJECT);
+    const secrets: RawStackConfig["secrets"] = {};
+    for (const name of SECRET_KEYS) {
+        const secret = config.getSecret(name);
+        if (secret !== undefined) secrets[name] = secret;
+    }
+    // The pipeline passes the token through its environment (a Jenkins credential).
     const envToken = process.env.DOCKER_HUB_TOKEN;
-    const dockerHubToken = config.getSecret("dockerHubToken") ??
-        (envToken ? pulumi.secret(envToken) : undefined);
-    return parseStackConfig({ stack: pulumi.getStack(), values, dockerHubToken, gitCommit: currentGitCommit() });
+    if (secrets.dockerHubToken === undefined && envToken) {
+        secrets.dockerHubToken = pulumi.secret(envToken);
+    }
+    return parseStackConfig({ stack: pulumi.getStack(), values, secrets, gitCommit: currentGitCommit() });
 }

@@ -6,12 +6,16 @@ import { CONFIG_DEFAULTS, parseStackConfig, PROJECT, RawStackConfig, StackConfig
 import { FAKE_COMMIT, ProgramFailure, ROOT, runProgram, STACKS, stackFileConfig } from "./harness";
 
 const token = pulumi.secret("token");
+const OWNS_JENKINS = { ownsJenkins: "true", jenkinsRepositoryUrl: "https://github.com/xpto/users-api" };
+const JENKINS_SECRETS: Partial<RawStackConfig> = {
+    secrets: { dockerHubToken: token, jenkinsPulumiAccessToken: pulumi.secret("pat"), jenkinsPulumiConfigPassphrase: pulumi.secret("pp") },
+};
 
 function raw(values: Record<string, string>, overrides: Partial<RawStackConfig> = {}): RawStackConfig {
     return {
         stack: "develop",
         values: { imageRepository: "docker.io/xpto/users-api", dockerHubUsername: "xptodeploy", ...values },
-        dockerHubToken: token,
+        secrets: { dockerHubToken: token },
         gitCommit: FAKE_COMMIT,
         ...overrides,
     };
@@ -37,7 +41,7 @@ describe("stack configuration", () => {
         for (const stack of STACKS) {
             it(`Pulumi.${stack}.yaml is valid and holds no secret`, () => {
                 const values = withoutPrefix(stackFileConfig(stack));
-                parseStackConfig(raw(values, { stack }));
+                parseStackConfig(raw(values, { stack, ...JENKINS_SECRETS }));
                 assert.ok(!("dockerHubToken" in values));
                 const text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
                 assert.doesNotMatch(text, /(password|token|passphrase|secure:)/i);
@@ -51,7 +55,7 @@ describe("stack configuration", () => {
         });
 
         it("production runs at least two replicas and owns Jenkins", () => {
-            const config = parseStackConfig(raw(withoutPrefix(stackFileConfig("production")), { stack: "production" }));
+            const config = parseStackConfig(raw(withoutPrefix(stackFileConfig("production")), { stack: "production", ...JENKINS_SECRETS }));
             assert.ok(config.api.replicas >= 2);
             assert.strictEqual(config.jenkins.owned, true);
         });
@@ -118,10 +122,25 @@ describe("stack configuration", () => {
                 /^xpto-api:jenkinsNamespace is "develop"; expected a namespace other than the app's \(develop\)$/],
             ["a misspelt key", { replica: "2" }, {}, /^xpto-api:replica is not a known setting; known settings: namespace, /],
             ["a missing Docker Hub user", { dockerHubUsername: "" }, {}, /^xpto-api:dockerHubUsername is required/],
-            ["no Docker Hub token", {}, { dockerHubToken: undefined },
+            ["no Docker Hub token", {}, { secrets: {} },
                 /^xpto-api:dockerHubToken is required: run `pulumi config set --secret dockerHubToken` or export DOCKER_HUB_TOKEN$/],
             ["no image tag and no git checkout", {}, { gitCommit: undefined }, /^xpto-api:imageTag is required: set it to a Docker tag/],
             ["an image tag Docker refuses", { imageTag: "feature/x" }, {}, /^xpto-api:imageTag is "feature\/x"; expected a Docker tag/],
+            ["Jenkins without a repository", { ownsJenkins: "true" }, JENKINS_SECRETS,
+                /^xpto-api:jenkinsRepositoryUrl is required: set it to the https URL of this repository on GitHub/],
+            ["Jenkins building a repository outside GitHub", { ...OWNS_JENKINS, jenkinsRepositoryUrl: "git@gitlab.com:x/y.git" },
+                JENKINS_SECRETS, /^xpto-api:jenkinsRepositoryUrl is "git@gitlab.com:x\/y.git"; expected the https URL/],
+            ["Jenkins on Pulumi Cloud without an access token", OWNS_JENKINS, {},
+                /^xpto-api:jenkinsPulumiAccessToken is required where xpto-api:ownsJenkins is true and the backend is Pulumi Cloud/],
+            ["Jenkins on a self-managed backend without a passphrase", { ...OWNS_JENKINS, jenkinsPulumiBackendUrl: "s3://state" },
+                {}, /^xpto-api:jenkinsPulumiConfigPassphrase is required with a self-managed backend/],
+            ["a backend URL Pulumi cannot use", { jenkinsPulumiBackendUrl: "ftp://x" }, {}, /^xpto-api:jenkinsPulumiBackendUrl is "ftp:\/\/x"/],
+            ["a git user without a git token", { ...OWNS_JENKINS, jenkinsGitUsername: "bot" }, JENKINS_SECRETS,
+                /^xpto-api:jenkinsGitUsername and xpto-api:jenkinsGitToken go together/],
+            ["Jenkins exposed some other way", { jenkinsServiceType: "NodePort" }, {},
+                /^xpto-api:jenkinsServiceType is "NodePort"; expected one of ClusterIP, LoadBalancer$/],
+            ["an Ingress host that is not a host name", { jenkinsIngressHost: "http://jenkins" }, {},
+                /^xpto-api:jenkinsIngressHost is "http:\/\/jenkins"/],
         ];
         for (const [what, values, overrides, message] of cases) {
             it(`rejects ${what}`, () => {
@@ -131,7 +150,7 @@ describe("stack configuration", () => {
         }
 
         it("reports every problem at once, in one error message", () => {
-            const input = raw({ replicas: "0", serviceType: "Ingress" }, { dockerHubToken: undefined });
+            const input = raw({ replicas: "0", serviceType: "Ingress" }, { secrets: {} });
             assert.throws(() => parseStackConfig(input), (err: Error) => {
                 assert.match(err.message, /^Invalid stack config:\n {2}- /);
                 assert.match(err.message, /xpto-api:replicas/);

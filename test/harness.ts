@@ -13,6 +13,9 @@ export type StackName = (typeof STACKS)[number];
 /** Values nothing but Secret data may ever contain. */
 export const SENTINELS = {
     dockerHubToken: "SENTINEL-docker-hub-token-7f3a",
+    pulumiAccessToken: "SENTINEL-pulumi-access-token",
+    pulumiConfigPassphrase: "SENTINEL-pulumi-passphrase",
+    gitToken: "SENTINEL-git-token",
     password: (name: string) => `SENTINEL-password-${name}`,
     prefix: "SENTINEL-",
 } as const;
@@ -83,6 +86,8 @@ export interface RunOptions {
     env?: Record<string, string | undefined>;
     /** Where the Docker Hub token comes from: secret config (operators) or DOCKER_HUB_TOKEN (the pipeline). */
     tokenFrom?: "config" | "env" | "nowhere";
+    /** More secret config (full keys), on top of the sentinel tokens. */
+    secrets?: Record<string, string>;
 }
 
 /** The program threw; `resources` says what it had declared by then. */
@@ -100,9 +105,14 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     const resources: DeclaredResource[] = [];
     const tokenFrom = options.tokenFrom ?? "config";
     const tokenKey = `${PROJECT}:dockerHubToken`;
-    const config = { ...(options.config ?? stackFileConfig(stack)) };
-    if (tokenFrom === "config") config[tokenKey] = SENTINELS.dockerHubToken;
-    pulumi.runtime.setAllConfig(config, tokenFrom === "config" ? [tokenKey] : []);
+    const config = options.config ?? stackFileConfig(stack);
+    const secrets: Record<string, string> = {
+        [`${PROJECT}:jenkinsPulumiAccessToken`]: SENTINELS.pulumiAccessToken,
+        [`${PROJECT}:jenkinsPulumiConfigPassphrase`]: SENTINELS.pulumiConfigPassphrase,
+        ...(tokenFrom === "config" ? { [tokenKey]: SENTINELS.dockerHubToken } : {}),
+        ...options.secrets,
+    };
+    pulumi.runtime.setAllConfig({ ...config, ...secrets }, Object.keys(secrets));
     const env = {
         GIT_COMMIT: FAKE_COMMIT,
         DOCKER_HUB_TOKEN: tokenFrom === "env" ? SENTINELS.dockerHubToken : undefined,

@@ -45,9 +45,16 @@ function registryPasswordIsSecret(run: ProgramRun): boolean {
 
 const CLUSTER_SCOPED = ["Namespace", "ClusterRole", "ClusterRoleBinding"];
 
-/** The resource names (plural, as RBAC spells them) of the namespaced objects a run declares. */
+const JENKINS_RESOURCES = [
+    "Namespace/jenkins-namespace", "RandomPassword/jenkins-admin-password", "Release/jenkins", "Secret/jenkins-admin",
+    "Secret/jenkins-pipeline-credentials", "ServiceAccount/jenkins-agent",
+];
+
+/** The resource names (plural, as RBAC spells them) of the objects a run declares in its app namespace. */
 function namespacedKinds(run: ProgramRun): string[] {
-    const kinds = kubernetesObjects(run).map((o) => spec(o).kind as string).filter((k) => !CLUSTER_SCOPED.includes(k));
+    const kinds = kubernetesObjects(run).map((o) => spec(o))
+        .filter((o) => !CLUSTER_SCOPED.includes(o.kind) && o.metadata.namespace === run.stack)
+        .map((o) => o.kind as string);
     return [...new Set(kinds.map((k) => k.toLowerCase().replace(/y$/, "ie") + "s"))].sort();
 }
 
@@ -61,6 +68,7 @@ for (const stack of STACKS) {
     describe(`the program on stack ${stack}`, () => {
         let run: ProgramRun;
         const replicas = Number(setting(stack, "replicas"));
+        const ownsJenkins = setting(stack, "ownsJenkins") === "true";
 
         before(async () => {
             run = await runProgram(stack);
@@ -89,13 +97,13 @@ for (const stack of STACKS) {
                 "Service/users-api",
                 "StatefulSet/mongodb",
                 ...(replicas >= 2 ? ["PodDisruptionBudget/users-api"] : []),
+                ...(ownsJenkins ? JENKINS_RESOURCES : []),
             ].sort();
             assert.deepStrictEqual(declared, expected);
         });
 
         it("puts every namespaced object in the stack's namespace, named once", () => {
-            const namespace = spec(findOne(run, "Namespace")).metadata.name;
-            assert.strictEqual(namespace, stack);
+            assert.strictEqual(spec(findOne(run, "Namespace", stack)).metadata.name, stack);
             const seen = new Set<string>();
             for (const object of kubernetesObjects(run)) {
                 const { metadata, kind } = spec(object);
@@ -104,7 +112,8 @@ for (const stack of STACKS) {
                 assert.ok(!seen.has(key), `${key} is declared twice`);
                 seen.add(key);
                 if (!CLUSTER_SCOPED.includes(kind)) {
-                    assert.strictEqual(metadata.namespace, stack, `${kind}/${metadata.name}`);
+                    const expected = object.name.startsWith("jenkins") ? "jenkins" : stack;
+                    assert.strictEqual(metadata.namespace, expected, `${kind}/${metadata.name}`);
                 }
             }
         });
@@ -361,8 +370,11 @@ for (const stack of STACKS) {
 
         describe("outputs", () => {
             it("exports namespace, image digest, API service and URL, and MongoDB host", async () => {
-                assert.deepStrictEqual(Object.keys(run.outputs).sort(),
-                    ["apiServiceName", "apiUrl", "appNamespace", "imageDigest", "mongoHost"]);
+                assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
+                    "apiServiceName", "apiUrl", "appNamespace", "imageDigest",
+                    ...(ownsJenkins ? ["jenkinsAdminSecretName", "jenkinsNamespace", "jenkinsUrl"] : []),
+                    "mongoHost",
+                ]);
                 assert.strictEqual(await valueOf(run.outputs.appNamespace), stack);
                 assert.strictEqual(await valueOf(run.outputs.imageDigest), `${REPOSITORY}@${FAKE_DIGEST}`);
                 assert.strictEqual(await valueOf(run.outputs.apiServiceName), "users-api");
@@ -384,7 +396,9 @@ for (const stack of STACKS) {
                         assert.ok(hit.secret, `${resource.type} ${resource.name}${hit.path} is not marked secret`);
                     }
                 }
-                assert.strictEqual(found, 4, "the token, both MongoDB passwords and the URI are where they belong");
+                // The token, both MongoDB passwords, the URI; with Jenkins also its admin password and
+                // the pipeline's Docker Hub token, Pulumi token and passphrase.
+                assert.strictEqual(found, ownsJenkins ? 8 : 4, "every secret is where it belongs");
             });
 
             it("no output carries a secret, and none that would is left unmarked", async () => {
