@@ -10,9 +10,10 @@ cd "$root"
 step() { printf '\n==> %s\n' "$*"; }
 
 # Debian packages: the Docker engine, debootstrap for the stand-in base image,
+# Java for the Jenkinsfile tests,
 # Debian's registry for the push/pull test and wrk for the benchmark.
 missing=()
-for pair in dockerd:docker.io debootstrap:debootstrap docker-registry:docker-registry wrk:wrk; do
+for pair in dockerd:docker.io debootstrap:debootstrap docker-registry:docker-registry wrk:wrk java:openjdk-17-jre-headless curl:curl; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

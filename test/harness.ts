@@ -31,6 +31,8 @@ export interface DeclaredResource {
 export interface ProgramRun {
     stack: string;
     resources: DeclaredResource[];
+    /** The URN of every resource registered, as the engine would name it. */
+    urns: string[];
     outputs: Record<string, pulumi.Output<unknown>>;
 }
 
@@ -145,7 +147,8 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
         ) as Record<string, pulumi.Output<unknown>>;
         await Promise.all(Object.values(outputs).map(valueOf));
         await registrationsDone();
-        return { stack, resources, outputs };
+        const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, unknown> };
+        return { stack, resources, urns: [...monitor.getRegisteredResources().keys()], outputs };
     } finally {
         for (const [k, v] of Object.entries(saved)) {
             if (v === undefined) Reflect.deleteProperty(process.env, k); else process.env[k] = v;

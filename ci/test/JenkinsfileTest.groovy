@@ -1,0 +1,199 @@
+// Behaviour tests of the Jenkinsfile: each row of the branch table in the
+// README, run through PipelineHarness. Prints "N passed, M failed".
+
+import groovy.transform.Field
+
+@Field final String jenkinsfile = new File('Jenkinsfile').text
+@Field final String commit = '0123456789abcdef0123456789abcdef01234567'
+
+Map<String, String> branchBuild(String branch) {
+    [BRANCH_NAME: branch, GIT_COMMIT: commit, BUILD_NUMBER: '42', BUILD_TAG: "jenkins-xpto-users-api-${branch}-42",
+     BUILD_URL: "https://jenkins.example/job/xpto-users-api/job/${branch}/42/", WORKSPACE: '/home/jenkins/agent/ws']
+}
+
+Map<String, String> pullRequest(String target, String source = 'feature/login') {
+    branchBuild('PR-7') + [CHANGE_ID: '7', CHANGE_TARGET: target, CHANGE_BRANCH: source]
+}
+
+String exclusion(String stack) { "--exclude 'urn:pulumi:${stack}::xpto-api::xpto:ci:Jenkins**' --exclude-dependents" }
+
+String upCommand(String stack) { "pulumi up --stack ${stack} --yes --non-interactive --diff ${exclusion(stack)}" }
+
+/** The Jenkinsfile with the `when` block of one stage cut out. */
+String withoutWhen(String text, String stageName) {
+    int stage = text.indexOf("stage('${stageName}')")
+    int start = text.indexOf('when {', stage)
+    int depth = 0
+    for (int i = text.indexOf('{', start); i < text.length(); i++) {
+        if (text.charAt(i) == '{' as char) depth++
+        if (text.charAt(i) == '}' as char && --depth == 0) {
+            return text.substring(0, start) + text.substring(i + 1)
+        }
+    }
+    throw new IllegalStateException("no when block in stage ${stageName}")
+}
+
+void assertDeploys(PipelineRun run, String stack) {
+    assert run.stagesRun == ['Install', 'Test', 'Deploy']
+    assert run.pulumiCommands() == ['pulumi login --non-interactive "$PULUMI_BACKEND_URL"', upCommand(stack)]
+    Step up = run.stepRunning('pulumi up')
+    assert up.locks == ["pulumi-stack-${stack}".toString()]
+    assert up.container == 'pulumi'
+    assert up.env.GIT_COMMIT == commit, 'the image tag is the git commit'
+}
+
+void assertNeverUp(PipelineRun run) {
+    assert !run.pulumiCommands().any { it.startsWith('pulumi up') }
+    assert !run.stagesRun.contains('Deploy')
+}
+
+void assertPreviews(PipelineRun run, String stack) {
+    assert run.stagesRun == ['Install', 'Test', 'Preview']
+    assert run.pulumiCommands() == ['pulumi login --non-interactive "$PULUMI_BACKEND_URL"',
+                                    "pulumi preview --stack ${stack} --diff --non-interactive".toString()]
+    assertNeverUp(run)
+}
+
+Map<String, Closure> tests = [:]
+
+tests['master deploys production with pulumi up'] = {
+    assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild('master')), 'production')
+}
+tests['develop deploys the develop stack'] = {
+    assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild('develop')), 'develop')
+}
+tests['desenvolvimento (develop in Portuguese) deploys the develop stack'] = {
+    assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild('desenvolvimento')), 'develop')
+}
+tests['a pull request into master previews production with diff, never up'] = {
+    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('master')), 'production')
+}
+tests['a pull request into develop previews develop'] = {
+    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('develop')), 'develop')
+}
+tests['a pull request into desenvolvimento previews develop'] = {
+    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('desenvolvimento')), 'develop')
+}
+tests['a pull request into another branch previews develop'] = {
+    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('release/2.0')), 'develop')
+}
+tests['a pull request whose head is named master still never deploys'] = {
+    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('develop', 'master') + [BRANCH_NAME: 'PR-8']), 'develop')
+}
+tests['any other branch previews develop and never deploys'] = {
+    ['feature/login', 'hotfix-1', 'main', 'masterpiece', 'develop-old'].each { branch ->
+        assertPreviews(PipelineHarness.run(jenkinsfile, branchBuild(branch)), 'develop')
+    }
+}
+tests['a pull request preview carries Pulumi CI variables tied to the change'] = {
+    Step preview = PipelineHarness.run(jenkinsfile, pullRequest('master')).stepRunning('pulumi preview')
+    assert preview.env.PULUMI_CI_SYSTEM == 'Jenkins'
+    assert preview.env.PULUMI_CI_BUILD_TYPE == 'PullRequest'
+    assert preview.env.PULUMI_CI_PULL_REQUEST_SHA == commit
+    assert preview.env.PULUMI_CI_BRANCH_NAME == 'feature/login'
+    assert preview.env.PULUMI_CI_BUILD_NUMBER == '42'
+    assert preview.env.PULUMI_CI_BUILD_URL.contains('/42/')
+}
+tests['pulumi runs only with the credentials JCasC defines, logged in first'] = {
+    PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('master'))
+    Step up = run.stepRunning('pulumi up')
+    assert up.credentials as Set == ['dockerhub', 'pulumi-access-token', 'pulumi-backend-url', 'pulumi-config-passphrase'] as Set
+    assert up.env.DOCKER_HUB_TOKEN == PipelineHarness.fakeSecret('DOCKER_HUB_TOKEN')
+    assert run.stepRunning('pulumi login').credentials == up.credentials
+}
+tests['no secret value is ever written into a command or the log'] = {
+    [branchBuild('master'), branchBuild('develop'), pullRequest('master'), branchBuild('feature/x')].each { env ->
+        PipelineRun run = PipelineHarness.run(jenkinsfile, env)
+        List<String> written = run.shScripts() + run.steps.findAll { it.name == 'echo' }*.args*.toString()
+        assert !written.any { it.contains('FAKE-SECRET-') }
+    }
+}
+tests['every pulumi command is non-interactive; up says yes; nothing cancels'] = {
+    [branchBuild('master'), pullRequest('develop')].each { env ->
+        PipelineHarness.run(jenkinsfile, env).pulumiCommands().each { command ->
+            assert command.contains('--non-interactive')
+            assert !command.contains('cancel')
+            if (command.startsWith('pulumi up')) assert command.contains('--yes')
+        }
+    }
+    assert !jenkinsfile.contains('pulumi cancel')
+}
+tests['up excludes the Jenkins component of the stack it updates'] = {
+    ['master': 'production', 'develop': 'develop'].each { branch, stack ->
+        String up = PipelineHarness.run(jenkinsfile, branchBuild(branch)).pulumiCommands().find { it.startsWith('pulumi up') }
+        assert up.endsWith(exclusion(stack))
+    }
+}
+tests['options: no concurrent builds, a timeout, bounded history, timestamps'] = {
+    PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('develop'))
+    Map options = run.options.collectEntries { [(it.name): it.args] }
+    assert options.containsKey('disableConcurrentBuilds')
+    assert options.timeout[0].time > 0 && options.timeout[0].unit == 'MINUTES'
+    assert options.buildDiscarder[0].name == 'logRotator' && options.buildDiscarder[0].args[0].numToKeepStr.toInteger() > 0
+    assert options.containsKey('timestamps')
+}
+tests['the agent is the pod described beside the Jenkinsfile'] = {
+    PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('develop'))
+    assert run.agent == [kind: 'kubernetes', yamlFile: 'ci/agent-pod.yaml', defaultContainer: 'pulumi']
+    assert new File(run.agent.yamlFile).exists()
+}
+tests['install and test run npm ci, the Python venv and every suite, publishing JUnit reports'] = {
+    PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('feature/x'))
+    List<String> scripts = run.shScripts()
+    assert scripts.contains('npm ci --no-audit --no-fund')
+    assert scripts.any { it.contains('python3 -m venv .venv') && it.contains('-r app/requirements-dev.txt') }
+    ['npm run typecheck', 'npm run lint', 'npm run test:infra', 'pytest', 'npm run test:jenkinsfile'].each { suite ->
+        assert scripts.any { it.contains(suite) }, suite
+    }
+    assert run.steps.find { it.name == 'junit' }.args.testResults == 'reports/*.xml'
+    assert run.stepRunning('cd app').container == 'python'
+}
+tests['removing the Deploy stage\'s when would let any branch deploy: these tests catch it'] = {
+    PipelineRun mutated = PipelineHarness.run(withoutWhen(jenkinsfile, 'Deploy'), branchBuild('feature/x'))
+    boolean caught = false
+    try {
+        assertNeverUp(mutated)
+    } catch (AssertionError ignored) {
+        caught = true
+    }
+    assert caught
+}
+tests['removing the Preview stage\'s when would preview on deploy branches: these tests catch it'] = {
+    PipelineRun mutated = PipelineHarness.run(withoutWhen(jenkinsfile, 'Preview'), branchBuild('master'))
+    boolean caught = false
+    try {
+        assertDeploys(mutated, 'production')
+    } catch (AssertionError ignored) {
+        caught = true
+    }
+    assert caught
+}
+tests['when conditions follow Jenkins: branch globs, changeRequest, anyOf, allOf, not'] = {
+    assert WhenSpec.globMatches('release/*', 'release/2.0')
+    assert !WhenSpec.globMatches('release/*', 'release/2.0/hotfix')
+    assert WhenSpec.globMatches('release/**', 'release/2.0/hotfix')
+    assert !WhenSpec.globMatches('master', 'masterpiece')
+    def condition = { Closure body -> WhenSpec.conditionsOf(body) }
+    assert condition { changeRequest() }[0]([CHANGE_ID: '1'])
+    assert !condition { changeRequest() }[0]([BRANCH_NAME: 'x'])
+    assert condition { changeRequest(target: 'master') }[0]([CHANGE_ID: '1', CHANGE_TARGET: 'master'])
+    assert !condition { changeRequest(target: 'master') }[0]([CHANGE_ID: '1', CHANGE_TARGET: 'develop'])
+    assert condition { anyOf { branch 'a'; branch 'b' } }[0]([BRANCH_NAME: 'b'])
+    assert !condition { allOf { branch 'a'; changeRequest() } }[0]([BRANCH_NAME: 'a'])
+    assert condition { not { branch 'a' } }[0]([BRANCH_NAME: 'b'])
+}
+
+int passed = 0
+int failed = 0
+tests.each { name, test ->
+    try {
+        test.call()
+        passed++
+        println "  ok   ${name}"
+    } catch (Throwable err) {
+        failed++
+        println "  FAIL ${name}\n${err.message?.readLines()?.take(25)?.collect { '       ' + it }?.join('\n')}"
+    }
+}
+println "Jenkinsfile behaviour: ${passed} passed, ${failed} failed"
+System.exit(failed == 0 ? 0 : 1)

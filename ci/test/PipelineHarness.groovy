@@ -1,0 +1,295 @@
+import org.codehaus.groovy.control.CompilerConfiguration
+
+/**
+ * Runs a declarative Jenkinsfile as plain Groovy, the way JenkinsPipelineUnit
+ * does: the pipeline keywords and steps are bound to recorders, `when`
+ * conditions are evaluated as Jenkins documents them, and every step that
+ * would run is recorded with its context (container, locks, credentials, env).
+ */
+class PipelineHarness {
+    /** The value a credential variable holds during a run: easy to spot if it leaks. */
+    static String fakeSecret(String variable) { "FAKE-SECRET-${variable}" }
+
+    static PipelineRun run(String jenkinsfile, Map<String, String> env) {
+        CompilerConfiguration config = new CompilerConfiguration()
+        config.scriptBaseClass = PipelineScript.name
+        GroovyShell shell = new GroovyShell(PipelineHarness.classLoader, new Binding(), config)
+        PipelineScript script = (PipelineScript) shell.parse(jenkinsfile, 'Jenkinsfile')
+        PipelineRun run = new PipelineRun(env: new LinkedHashMap<String, String>(env))
+        script.run = run
+        script.run()
+        return run
+    }
+}
+
+class Step {
+    String name
+    Object args
+    String container
+    List<String> locks
+    List<String> credentials
+    Map<String, String> env
+}
+
+class PipelineRun {
+    Map<String, String> env
+    Map<String, Object> agent = [:]
+    List<Map> options = []
+    Map<String, Object> environment = [:]
+    List<String> stagesDeclared = []
+    List<String> stagesRun = []
+    List<Step> steps = []
+
+    List<Step> sh() { steps.findAll { it.name == 'sh' } }
+    List<String> shScripts() { sh()*.args.collect { it instanceof Map ? it.script.toString() : it.toString() } }
+    List<String> pulumiCommands() { shScripts().findAll { it.startsWith('pulumi ') } }
+    Step stepRunning(String prefix) { sh().find { (it.args instanceof Map ? it.args.script : it.args).toString().startsWith(prefix) } }
+}
+
+/** A view of the environment that Jenkinsfile code reads as `env.NAME`. */
+class EnvView {
+    private final Closure<Map<String, String>> current
+    EnvView(Closure<Map<String, String>> current) { this.current = current }
+    Object propertyMissing(String name) { current.call()[name] }
+    Object getProperty(String name) { current.call()[name] }
+}
+
+abstract class PipelineScript extends Script {
+    PipelineRun run
+    // Not private: closures of the Jenkinsfile (a subclass) reach these.
+    protected final List<String> containers = []
+    protected final List<String> locks = []
+    protected final List<String> credentials = []
+    protected final List<Map<String, String>> envLayers = []
+
+    Map<String, String> currentEnv() {
+        Map<String, String> merged = new LinkedHashMap<>(run.env)
+        run.environment.each { k, v -> merged[k] = v?.toString() }
+        envLayers.each { merged.putAll(it) }
+        return merged
+    }
+
+    EnvView getEnv() { new EnvView({ currentEnv() }) }
+
+    protected void record(String name, Object args) {
+        run.steps << new Step(name: name, args: args, container: containers ? containers.last() : run.agent.defaultContainer,
+            locks: new ArrayList<>(locks), credentials: new ArrayList<>(credentials), env: currentEnv())
+    }
+
+    static Object within(Object delegate, Closure body) {
+        Closure copy = (Closure) body.clone()
+        copy.delegate = delegate
+        copy.resolveStrategy = Closure.DELEGATE_FIRST
+        return copy.call()
+    }
+
+    // --- declarative structure ---------------------------------------------
+
+    void pipeline(Closure body) {
+        PipelineSpec spec = new PipelineSpec(run: run)
+        within(spec, body)
+        for (StageSpec stage : spec.stages) {
+            run.stagesDeclared << stage.name
+            if (stage.when != null && !stage.when.call(currentEnv())) {
+                continue
+            }
+            run.stagesRun << stage.name
+            try {
+                stage.steps?.call()
+            } finally {
+                stage.postAlways?.call()
+            }
+        }
+    }
+
+    // --- steps ---------------------------------------------------------------
+
+    void sh(Object args) { record('sh', args) }
+    void echo(String message) { record('echo', message) }
+    void junit(Object args) { record('junit', args) }
+    void error(String message) { record('error', message); throw new IllegalStateException(message) }
+
+    Object script(Closure body) { body.call() }
+
+    void container(String name, Closure body) {
+        containers << name
+        try { body.call() } finally { containers.removeLast() }
+    }
+
+    void lock(Object args, Closure body) {
+        String resource = args instanceof Map ? args.resource.toString() : args.toString()
+        record('lock', resource)
+        locks << resource
+        try { body.call() } finally { locks.removeLast() }
+    }
+
+    Map usernamePassword(Map args) { [id: args.credentialsId, vars: [args.usernameVariable, args.passwordVariable]] }
+    Map string(Map args) { [id: args.credentialsId, vars: [args.variable]] }
+
+    void withCredentials(List<Map> bindings, Closure body) {
+        record('withCredentials', bindings*.id)
+        Map<String, String> values = [:]
+        bindings.each { binding -> binding.vars.each { values[it.toString()] = PipelineHarness.fakeSecret(it.toString()) } }
+        credentials.addAll(bindings*.id*.toString())
+        envLayers << values
+        try { body.call() } finally {
+            envLayers.removeLast()
+            bindings.each { credentials.removeLast() }
+        }
+    }
+
+    void withEnv(List<String> pairs, Closure body) {
+        Map<String, String> values = pairs.collectEntries { String pair ->
+            int at = pair.indexOf('=')
+            [(pair.substring(0, at)): pair.substring(at + 1)]
+        }
+        envLayers << values
+        try { body.call() } finally { envLayers.removeLast() }
+    }
+}
+
+class PipelineSpec {
+    PipelineRun run
+    List<StageSpec> stages = []
+
+    void agent(Closure body) {
+        PipelineScript.within(new AgentSpec(run: run), body)
+    }
+
+    void options(Closure body) {
+        PipelineScript.within(new OptionsSpec(run: run), body)
+    }
+
+    void environment(Closure body) {
+        PipelineScript.within(new EnvironmentSpec(run: run), body)
+    }
+
+    void stages(Closure body) {
+        StagesSpec spec = new StagesSpec()
+        PipelineScript.within(spec, body)
+        stages.addAll(spec.stages)
+    }
+}
+
+class AgentSpec {
+    PipelineRun run
+    void kubernetes(Closure body) {
+        run.agent.kind = 'kubernetes'
+        PipelineScript.within(this, body)
+    }
+    void yamlFile(String path) { run.agent.yamlFile = path }
+    void defaultContainer(String name) { run.agent.defaultContainer = name }
+}
+
+class OptionsSpec {
+    PipelineRun run
+    Object methodMissing(String name, Object args) {
+        Object[] values = (Object[]) args
+        Map option = [name: name, args: values.toList()]
+        // Options nested in options, such as logRotator inside buildDiscarder, are values, not options.
+        if (name in ['logRotator']) {
+            return option
+        }
+        run.options << option
+        return option
+    }
+}
+
+class EnvironmentSpec {
+    PipelineRun run
+    void propertyMissing(String name, Object value) { run.environment[name] = value }
+    Object propertyMissing(String name) { run.env[name] }
+}
+
+class StagesSpec {
+    List<StageSpec> stages = []
+    void stage(String name, Closure body) {
+        StageSpec spec = new StageSpec(name: name)
+        PipelineScript.within(spec, body)
+        stages << spec
+    }
+}
+
+class StageSpec {
+    String name
+    Closure<Boolean> when
+    Closure steps
+    Closure postAlways
+
+    void when(Closure body) {
+        List<Closure<Boolean>> conditions = WhenSpec.conditionsOf(body)
+        when = { Map env -> conditions.every { it.call(env) } }
+    }
+    void steps(Closure body) { steps = body }
+    void post(Closure body) { PipelineScript.within(new PostSpec(stage: this), body) }
+}
+
+class PostSpec {
+    StageSpec stage
+    void always(Closure body) { stage.postAlways = body }
+}
+
+/** The `when` conditions, as documented for declarative pipelines. */
+class WhenSpec {
+    List<Closure<Boolean>> conditions = []
+
+    static List<Closure<Boolean>> conditionsOf(Closure body) {
+        WhenSpec spec = new WhenSpec()
+        PipelineScript.within(spec, body)
+        return spec.conditions
+    }
+
+    /** Ant-style pattern, the default comparator: `*` within a path segment, `**` across. */
+    static boolean globMatches(String pattern, String value) {
+        if (value == null) {
+            return false
+        }
+        StringBuilder regex = new StringBuilder()
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i)
+            if (c == '*' && i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
+                regex.append('.*')
+                i++
+            } else if (c == '*') {
+                regex.append('[^/]*')
+            } else if (c == '?') {
+                regex.append('[^/]')
+            } else {
+                regex.append(java.util.regex.Pattern.quote(String.valueOf(c)))
+            }
+        }
+        return value ==~ regex.toString()
+    }
+
+    void branch(String pattern) {
+        conditions << { Map env -> globMatches(pattern, env.BRANCH_NAME as String) }
+    }
+
+    void changeRequest(Map args = [:]) {
+        conditions << { Map env ->
+            env.CHANGE_ID != null && (args.target == null || globMatches(args.target as String, env.CHANGE_TARGET as String))
+        }
+    }
+
+    void environment(Map args) {
+        conditions << { Map env -> env[args.name] == args.value }
+    }
+
+    void anyOf(Closure body) {
+        List<Closure<Boolean>> nested = conditionsOf(body)
+        conditions << { Map env -> nested.any { it.call(env) } }
+    }
+
+    void allOf(Closure body) {
+        List<Closure<Boolean>> nested = conditionsOf(body)
+        conditions << { Map env -> nested.every { it.call(env) } }
+    }
+
+    void not(Closure body) {
+        List<Closure<Boolean>> nested = conditionsOf(body)
+        if (nested.size() != 1) {
+            throw new IllegalArgumentException("'not' takes exactly one condition, got ${nested.size()}")
+        }
+        conditions << { Map env -> !nested[0].call(env) }
+    }
+}
