@@ -1,0 +1,46 @@
+"""The README's first command, `bash scripts/try-local.sh`, run as a newcomer would:
+it serves the API on port 5000 and leaves nothing behind on Ctrl-C."""
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+
+from .servers import ROOT, wait_for_http
+
+pytestmark = pytest.mark.container
+API = "http://127.0.0.1:5000"
+
+
+def tryout_leftovers():
+    containers = subprocess.run(["docker", "ps", "-aq", "--filter", "label=xpto.tryout=1"],
+                                capture_output=True, text=True, check=True).stdout.split()
+    ferretdb = subprocess.run(["pgrep", "-f", "ferretdb.*--sqlite-url=file:/tmp/tmp"], capture_output=True, text=True)
+    return containers, ferretdb.stdout.split()
+
+
+def test_try_local_serves_a_round_trip_and_cleans_up_on_ctrl_c(tmp_path):
+    log_path = tmp_path / "try-local.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(["bash", "scripts/try-local.sh"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**__import__("os").environ, "TRYOUT_MODE": "offline"})
+    try:
+        wait_for_http(f"{API}/readyz", timeout=600, process=process)
+        deadline = time.monotonic() + 30
+        while "Ctrl-C stops" not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        printed = log_path.read_text()
+        assert f"The users API is up at {API}" in printed
+        assert "curl -X POST" in printed
+        created = requests.post(f"{API}/api/v1/users", json={"id": 1, "name": "Ana"}, timeout=5)
+        assert created.status_code == 201
+        assert requests.get(f"{API}/api/v1/users?id=1", timeout=5).json()[0]["name"] == "Ana"
+        assert requests.delete(f"{API}/api/v1/users/1", timeout=5).status_code == 204
+        assert tryout_leftovers()[0], "the API runs in a labelled container"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    assert tryout_leftovers() == ([], []), log_path.read_text()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{API}/healthz", timeout=2)
