@@ -183,6 +183,42 @@ tests['when conditions follow Jenkins: branch globs, changeRequest, anyOf, allOf
     assert condition { not { branch 'a' } }[0]([BRANCH_NAME: 'b'])
 }
 
+tests['the README\'s branch table is what the Jenkinsfile does, row by row'] = {
+    String readme = new File('README.md').text
+    String section = readme.substring(readme.indexOf('### Branches and stacks'))
+    List<List<String>> rows = section.readLines().dropWhile { !it.startsWith('|') }.takeWhile { it.startsWith('|') }
+        .drop(2).collect { line -> line.split('\\|')*.trim().findAll { it } }
+    assert rows*.get(0) == ['`master`', '`develop` or `desenvolvimento`', 'a pull request', 'any other branch']
+    rows.each { row ->
+        List<String> stages = row[1].split(',')*.trim()*.capitalize()
+        String stackNamed = (row[2] =~ /on `(\w+)`/).with { it.find() ? it.group(1) : null }
+        switch (row[0]) {
+            case 'a pull request':
+                assert row[2].startsWith('`pulumi preview --diff` on the stack of its target branch')
+                assert row[2].contains('(`master` → `production`, else `develop`)')
+                [master: 'production', develop: 'develop', 'feature/x': 'develop'].each { target, stack ->
+                    PipelineRun run = PipelineHarness.run(jenkinsfile, pullRequest(target))
+                    assert run.stagesRun == stages
+                    assertPreviews(run, stack)
+                }
+                break
+            case 'any other branch':
+                assert row[2] == '`pulumi preview` on `develop`; never `up`'
+                PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('feature/x'))
+                assert run.stagesRun == stages
+                assertPreviews(run, stackNamed)
+                break
+            default:
+                assert row[2] ==~ /`pulumi up` on `\w+`/
+                (row[0] =~ /`([^`]+)`/).collect { it[1] }.each { branch ->
+                    PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild(branch))
+                    assert run.stagesRun == stages
+                    assertDeploys(run, stackNamed)
+                }
+        }
+    }
+}
+
 int passed = 0
 int failed = 0
 tests.each { name, test ->
