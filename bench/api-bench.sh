@@ -59,10 +59,11 @@ for port in $GUNICORN_PORT $DEV_PORT; do
 done
 
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
+# measure PORT [wrk args...]: prints "req/s p50 p99 non-2xx"
 measure() {
-  local out
-  out=$(wrk --threads $THREADS --connections $CONNECTIONS --duration "${DURATION}s" --latency --script bench/mix.lua \
-    "http://127.0.0.1:$1")
+  local port=$1 out
+  shift
+  out=$(wrk --threads $THREADS --connections $CONNECTIONS --duration "${DURATION}s" --latency "$@" "http://127.0.0.1:$port/")
   local rps p50 p99 errors
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out" | to_ms)
@@ -71,10 +72,18 @@ measure() {
   echo "$rps $p50 $p99 ${errors:-0}"
 }
 
-echo "mix: 80% GET /api/v1/users?id=N, 20% POST /api/v1/users; $THREADS threads, $CONNECTIONS connections, ${DURATION}s each; $(nproc) cores"
-read -r g_rps g_p50 g_p99 g_err < <(measure $GUNICORN_PORT)
-read -r d_rps d_p50 d_p99 d_err < <(measure $DEV_PORT)
-printf '%-44s %10s %10s %10s %8s\n' "server" "req/s" "p50 ms" "p99 ms" "non-2xx"
-printf '%-44s %10s %10s %10s %8s\n' "image: gunicorn ($(docker exec "$container" printenv GUNICORN_WORKERS 2>/dev/null || echo 2) workers x 4 threads)" "$g_rps" "$g_p50" "$g_p99" "$g_err"
-printf '%-44s %10s %10s %10s %8s\n' "baseline: python run-app.py (dev server)" "$d_rps" "$d_p50" "$d_p99" "$d_err"
-awk -v g="$g_rps" -v d="$d_rps" 'BEGIN { if (d > 0) printf "gunicorn / dev server throughput: %.2fx\n", g / d }'
+compare() {
+  local title=$1
+  shift
+  echo
+  echo "$title; $THREADS wrk threads, $CONNECTIONS connections, ${DURATION}s each; $(nproc) cores"
+  read -r g_rps g_p50 g_p99 g_err < <(measure $GUNICORN_PORT "$@")
+  read -r d_rps d_p50 d_p99 d_err < <(measure $DEV_PORT "$@")
+  printf '%-44s %10s %10s %10s %8s\n' "server" "req/s" "p50 ms" "p99 ms" "non-2xx"
+  printf '%-44s %10s %10s %10s %8s\n' "image: gunicorn (2 workers x 4 threads)" "$g_rps" "$g_p50" "$g_p99" "$g_err"
+  printf '%-44s %10s %10s %10s %8s\n' "baseline: python run-app.py (dev server)" "$d_rps" "$d_p50" "$d_p99" "$d_err"
+  awk -v g="$g_rps" -v d="$d_rps" 'BEGIN { if (d > 0) printf "gunicorn / dev server throughput: %.2fx\n", g / d }'
+}
+
+compare "read/write mix: 80% GET /api/v1/users?id=N, 20% POST /api/v1/users" --script bench/mix.lua
+compare "server alone: GET / (no database)"

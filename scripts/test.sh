@@ -5,7 +5,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-mkdir -p reports
+rm -rf reports && mkdir -p reports
 
 bash scripts/setup.sh || { echo "set-up failed" >&2; exit 1; }
 
@@ -44,6 +44,7 @@ else
   failures+=("Docker engine or stand-in base image")
 fi
 
+[ -f reports/image-size.txt ] && printf '\n%s' "$(cat reports/image-size.txt)"
 printf '\n'
 [ "$failed" -eq 0 ] || printf 'failed suites: %s\n' "${failures[*]}"
 printf 'suites: %d passed, %d failed\n' "$passed" "$failed"
