@@ -1,26 +1,31 @@
 """The API degrades to 503 while the database is away and recovers by itself."""
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from users_api import create_app
 
 from .conftest import FAST_TIMEOUTS
-from .servers import FerretDB
+from .servers import SwitchableProxy
 
 TIMEOUT_S = FAST_TIMEOUTS["MONGO_SERVER_SELECTION_TIMEOUT_MS"] / 1000
 
 
 @pytest.fixture
-def own_server(tmp_path):
-    """A database server this test may stop and start again (same port, same data)."""
-    server = FerretDB(tmp_path / "db").start()
-    yield server
-    server.stop()
+def own_server(mongo_uri, database_name):
+    """The session's database behind a proxy this test may cut and restore (same address, same data)."""
+    upstream = urlsplit(mongo_uri)
+    proxy = SwitchableProxy(upstream.hostname, upstream.port or 27017).start()
+    userinfo = upstream.netloc.rpartition("@")[0]
+    proxy.uri = urlunsplit(upstream._replace(netloc=f"{userinfo + '@' if userinfo else ''}127.0.0.1:{proxy.port}"))
+    proxy.database = database_name
+    yield proxy
+    proxy.stop()
 
 
 def app_on(server):
-    return create_app({"TESTING": True, "MONGO_URI": server.uri, "MONGO_DATABASE": "resilience", **FAST_TIMEOUTS})
+    return create_app({"TESTING": True, "MONGO_URI": server.uri, "MONGO_DATABASE": server.database, **FAST_TIMEOUTS})
 
 
 def timed(call):
