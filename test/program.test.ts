@@ -16,6 +16,14 @@ function setting(stack: string, key: string): string {
     return stackFileConfig(stack)[`${PROJECT}:${key}`];
 }
 
+/** The requests and limits a stack file sets for `api` or `mongo`. */
+function configuredResources(stack: string, prefix: "api" | "mongo"): unknown {
+    return {
+        requests: { cpu: setting(stack, `${prefix}CpuRequest`), memory: setting(stack, `${prefix}MemoryRequest`) },
+        limits: { cpu: setting(stack, `${prefix}CpuLimit`), memory: setting(stack, `${prefix}MemoryLimit`) },
+    };
+}
+
 function spec(resource: DeclaredResource): any {
     return plain(resource.inputs);
 }
@@ -172,10 +180,7 @@ for (const stack of STACKS) {
             });
 
             it("requests and limits come from config", () => {
-                assert.deepStrictEqual(container(findOne(run, "StatefulSet")).resources, {
-                    requests: { cpu: setting(stack, "mongoCpuRequest"), memory: setting(stack, "mongoMemoryRequest") },
-                    limits: { cpu: setting(stack, "mongoCpuLimit"), memory: setting(stack, "mongoMemoryLimit") },
-                });
+                assert.deepStrictEqual(container(findOne(run, "StatefulSet")).resources, configuredResources(stack, "mongo"));
             });
 
             it("runs as the image's non-root mongodb user with fsGroup, hardened", () => {
@@ -276,10 +281,7 @@ for (const stack of STACKS) {
             });
 
             it("requests and limits come from config", () => {
-                assert.deepStrictEqual(container(findOne(run, "Deployment")).resources, {
-                    requests: { cpu: setting(stack, "apiCpuRequest"), memory: setting(stack, "apiMemoryRequest") },
-                    limits: { cpu: setting(stack, "apiCpuLimit"), memory: setting(stack, "apiMemoryLimit") },
-                });
+                assert.deepStrictEqual(container(findOne(run, "Deployment")).resources, configuredResources(stack, "api"));
             });
 
             it("runs non-root, read-only, without privileges, with an in-memory /tmp", () => {

@@ -56,26 +56,15 @@ void assertPreviews(PipelineRun run, String stack) {
 
 Map<String, Closure> tests = [:]
 
-tests['master deploys production with pulumi up'] = {
-    assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild('master')), 'production')
+[master: 'production', develop: 'develop', desenvolvimento: 'develop'].each { String branch, String stack ->
+    tests["${branch} deploys the ${stack} stack with pulumi up".toString()] = {
+        assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild(branch)), stack)
+    }
 }
-tests['develop deploys the develop stack'] = {
-    assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild('develop')), 'develop')
-}
-tests['desenvolvimento (develop in Portuguese) deploys the develop stack'] = {
-    assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild('desenvolvimento')), 'develop')
-}
-tests['a pull request into master previews production with diff, never up'] = {
-    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('master')), 'production')
-}
-tests['a pull request into develop previews develop'] = {
-    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('develop')), 'develop')
-}
-tests['a pull request into desenvolvimento previews develop'] = {
-    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('desenvolvimento')), 'develop')
-}
-tests['a pull request into another branch previews develop'] = {
-    assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('release/2.0')), 'develop')
+[master: 'production', develop: 'develop', desenvolvimento: 'develop', 'release/2.0': 'develop'].each { String target, String stack ->
+    tests["a pull request into ${target} previews ${stack} with diff, never up".toString()] = {
+        assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest(target)), stack)
+    }
 }
 tests['a pull request whose head is named master still never deploys'] = {
     assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('develop', 'master') + [BRANCH_NAME: 'PR-8']), 'develop')
