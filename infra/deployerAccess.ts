@@ -14,8 +14,8 @@ export interface DeployerAccessArgs {
 
 /**
  * Exactly the kinds of objects this program manages in an app namespace.
- * Pods, ReplicaSets and Events are read-only: Pulumi watches them to know
- * whether a rollout succeeded.
+ * Pods, ReplicaSets, Events and Endpoints are read-only: Pulumi watches them
+ * to know whether a rollout succeeded and a Service has its pods.
  */
 export const DEPLOYER_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
     {
@@ -46,7 +46,7 @@ export const DEPLOYER_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
     },
     {
         apiGroups: ["", "apps"],
-        resources: ["pods", "replicasets", "events", "persistentvolumeclaims", "controllerrevisions"],
+        resources: ["pods", "replicasets", "events", "endpoints", "persistentvolumeclaims", "controllerrevisions"],
         verbs: ["get", "list", "watch"],
     },
 ];

@@ -50,7 +50,7 @@ void assertNeverUp(PipelineRun run) {
 void assertPreviews(PipelineRun run, String stack) {
     assert run.stagesRun == ['Install', 'Test', 'Preview']
     assert run.pulumiCommands() == ['pulumi login --non-interactive "$PULUMI_BACKEND_URL"',
-                                    "pulumi preview --stack ${stack} --diff --non-interactive".toString()]
+                                    "pulumi preview --stack ${stack} --diff --non-interactive ${exclusion(stack)}".toString()]
     assertNeverUp(run)
 }
 
@@ -107,10 +107,12 @@ tests['every pulumi command is non-interactive; up says yes; nothing cancels'] =
     }
     assert !jenkinsfile.contains('pulumi cancel')
 }
-tests['up excludes the Jenkins component of the stack it updates'] = {
+tests['up and preview exclude the Jenkins component of the stack they work on'] = {
     ['master': 'production', 'develop': 'develop'].each { branch, stack ->
         String up = PipelineHarness.run(jenkinsfile, branchBuild(branch)).pulumiCommands().find { it.startsWith('pulumi up') }
         assert up.endsWith(exclusion(stack))
+        String preview = PipelineHarness.run(jenkinsfile, pullRequest(branch)).pulumiCommands().find { it.startsWith('pulumi preview') }
+        assert preview.endsWith(exclusion(stack))
     }
 }
 tests['options: no concurrent builds, a timeout, bounded history, timestamps'] = {
