@@ -223,4 +223,6 @@ tests.each { name, test ->
     }
 }
 println "Jenkinsfile behaviour: ${passed} passed, ${failed} failed"
-System.exit(failed == 0 ? 0 : 1)
+if (failed > 0) {
+    throw new AssertionError("${failed} Jenkinsfile behaviour test(s) failed")
+}

@@ -271,6 +271,11 @@ class WhenSpec {
         }
     }
 
+    /** Evaluated when the stage is reached, with the pipeline's script and env in scope. */
+    void expression(Closure<Boolean> body) {
+        conditions << { Map env -> body.call() as boolean }
+    }
+
     void environment(Map args) {
         conditions << { Map env -> env[args.name] == args.value }
     }
