@@ -1,8 +1,10 @@
 """The README's first command, `bash scripts/try-local.sh`, run as a newcomer would:
 it serves the API on port 5000 and leaves nothing behind on Ctrl-C."""
+import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -13,18 +15,29 @@ pytestmark = pytest.mark.container
 API = "http://127.0.0.1:5000"
 
 
-def tryout_leftovers():
-    containers = subprocess.run(["docker", "ps", "-aq", "--filter", "label=xpto.tryout=1"],
-                                capture_output=True, text=True, check=True).stdout.split()
-    ferretdb = subprocess.run(["pgrep", "-f", "ferretdb.*--sqlite-url=file:/tmp/tmp"], capture_output=True, text=True)
-    return containers, ferretdb.stdout.split()
+def tryout_containers():
+    return subprocess.run(["docker", "ps", "-aq", "--filter", "label=xpto.tryout=1"],
+                          capture_output=True, text=True, check=True).stdout.split()
+
+
+def children_named(parent_pid, name):
+    """PIDs of the parent's child processes whose command line mentions `name`."""
+    return subprocess.run(["pgrep", "-P", str(parent_pid), "-f", name], capture_output=True, text=True).stdout.split()
+
+
+def alive(pid):
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except FileNotFoundError:
+        return False
 
 
 def test_try_local_serves_a_round_trip_and_cleans_up_on_ctrl_c(tmp_path):
     log_path = tmp_path / "try-local.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(["bash", "scripts/try-local.sh"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**__import__("os").environ, "TRYOUT_MODE": "offline"})
+                                   env={**os.environ, "TRYOUT_MODE": "offline"})
+    databases = []
     try:
         wait_for_http(f"{API}/readyz", timeout=600, process=process)
         deadline = time.monotonic() + 30
@@ -37,10 +50,13 @@ def test_try_local_serves_a_round_trip_and_cleans_up_on_ctrl_c(tmp_path):
         assert created.status_code == 201
         assert requests.get(f"{API}/api/v1/users?id=1", timeout=5).json()[0]["name"] == "Ana"
         assert requests.delete(f"{API}/api/v1/users/1", timeout=5).status_code == 204
-        assert tryout_leftovers()[0], "the API runs in a labelled container"
+        assert tryout_containers(), "the API runs in a labelled container"
+        databases = children_named(process.pid, "ferretdb")
+        assert databases, "offline, the database is FerretDB started by the script"
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
-    assert tryout_leftovers() == ([], []), log_path.read_text()
+    assert tryout_containers() == [], log_path.read_text()
+    assert not [pid for pid in databases if alive(pid)], "FerretDB was left running"
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{API}/healthz", timeout=2)
