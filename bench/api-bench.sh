@@ -37,8 +37,7 @@ wait_ready() {
 }
 
 db_port=$(free_port)
-.cache/tools/ferretdb --handler=sqlite --sqlite-url="file:$work/" --listen-addr="127.0.0.1:$db_port" \
-  --debug-addr="127.0.0.1:$(free_port)" --state-dir="$work" --telemetry=disable --log-level=error >"$work/ferretdb.log" 2>&1 &
+bash scripts/run-ferretdb.sh "$work" "$db_port" >"$work/ferretdb.log" 2>&1 &
 ferretdb_pid=$!
 uri="mongodb://127.0.0.1:$db_port"
 

@@ -65,10 +65,7 @@ else
   docker build --quiet --network host --build-arg "BASE_IMAGE=$base" --tag "$IMAGE" app >/dev/null
   ferretdb_dir=$(mktemp -d)
   db_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  debug_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  .cache/tools/ferretdb --handler=sqlite --sqlite-url="file:$ferretdb_dir/" --listen-addr="127.0.0.1:$db_port" \
-    --debug-addr="127.0.0.1:$debug_port" --state-dir="$ferretdb_dir" --telemetry=disable --log-level=warn \
-    >"$ferretdb_dir/ferretdb.log" 2>&1 &
+  bash scripts/run-ferretdb.sh "$ferretdb_dir" "$db_port" >"$ferretdb_dir/ferretdb.log" 2>&1 &
   ferretdb_pid=$!
   run_api --network host --env "MONGO_URI=mongodb://127.0.0.1:$db_port"
 fi

@@ -156,7 +156,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     }
 }
 
-/** Every Kubernetes object declared, as `kind/name`. */
+/** Every Kubernetes object declared (Helm releases aside). */
 export function kubernetesObjects(run: ProgramRun): DeclaredResource[] {
     return run.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.includes(":helm.sh/"));
 }

@@ -5,9 +5,9 @@ import * as yaml from "js-yaml";
 import { PROJECT } from "../infra/config";
 import { CREDENTIAL_IDS, JENKINS_CHART, JENKINS_PLUGINS } from "../infra/jenkins";
 import {
-    DeclaredResource, findOne, kubernetesObjects, ProgramRun, ROOT, runProgram, SENTINELS, stackFileConfig, valueOf,
+    findOne, kubernetesObjects, ProgramRun, ROOT, runProgram, SENTINELS, stackFileConfig, valueOf,
 } from "./harness";
-import { isSecretValue, plain, validateKubernetesObject } from "./kubernetesSchema";
+import { isSecretValue, plain, spec, validateKubernetesObject } from "./kubernetesSchema";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read the chart's loosely typed values */
 
@@ -246,6 +246,3 @@ describe("Jenkins configuration choices", () => {
     });
 });
 
-function spec(resource: DeclaredResource): any {
-    return plain(resource.inputs);
-}

@@ -20,6 +20,12 @@ export function plain(value: unknown): unknown {
     return value;
 }
 
+/** A declared resource's inputs as plain data, for assertions that read deep into a spec. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes specs are read loosely in tests
+export function spec(resource: DeclaredResource): any {
+    return plain(resource.inputs);
+}
+
 interface Validatable { validate(): void }
 type ModelClass = new (data: unknown) => Validatable;
 

@@ -6,7 +6,7 @@ import {
     DeclaredResource, FAKE_COMMIT, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, ROOT,
     runProgram, SENTINELS, STACKS, stackFileConfig, valueOf,
 } from "./harness";
-import { isSecretValue, plain, validateKubernetesObject } from "./kubernetesSchema";
+import { isSecretValue, spec, validateKubernetesObject } from "./kubernetesSchema";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 
@@ -24,9 +24,6 @@ function configuredResources(stack: string, prefix: "api" | "mongo"): unknown {
     };
 }
 
-function spec(resource: DeclaredResource): any {
-    return plain(resource.inputs);
-}
 
 /** gunicorn's graceful_timeout as the image configures it. */
 function gunicornGracefulTimeout(): number {
