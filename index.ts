@@ -12,9 +12,10 @@ import { componentLabels } from "./infra/workload";
 
 const config = loadStackConfig();
 
+// Deleting the namespace deletes MongoDB's volume with it: protected where the data matters.
 const namespace = new k8s.core.v1.Namespace("app-namespace", {
     metadata: { name: config.namespace, labels: componentLabels("users-api") },
-});
+}, { protect: config.protectData });
 const ns = namespace.metadata.name;
 
 const image = new ApiImage("users-api-image", { image: config.image, context: path.join(__dirname, "app") });
@@ -24,8 +25,10 @@ const mongo = new MongoDb("mongodb", {
     mongo: config.mongo,
     database: config.api.database,
     clientPodLabels: API_POD_LABELS,
+    protectData: config.protectData,
 });
 
+const { registryServer, username, token } = config.image;
 const api = new UsersApi("users-api", {
     namespace: ns,
     api: config.api,
@@ -34,6 +37,8 @@ const api = new UsersApi("users-api", {
     mongoPort: MONGO_PORT,
     mongoUsername: mongo.appUsername,
     mongoPassword: mongo.appPassword.result,
+    pullCredentials: config.image.private ? { server: registryServer, username, token } : undefined,
+    waitFor: [mongo.statefulSet],
 });
 
 new DeployerAccess("pipeline-deployer", {
@@ -44,18 +49,19 @@ new DeployerAccess("pipeline-deployer", {
 
 // Only the stack that owns Jenkins declares it; the pipeline never updates it (see Jenkinsfile).
 const jenkins = config.jenkins.owned
-    ? new Jenkins("jenkins", {
-        jenkins: config.jenkins,
-        dockerHubUsername: config.image.username,
-        dockerHubToken: config.image.token,
-    })
+    ? new Jenkins("jenkins", { jenkins: config.jenkins, registryUsername: username, registryToken: token })
     : undefined;
 
-export const appNamespace = ns;
-export const imageDigest = image.repoDigest;
-export const apiServiceName = api.service.metadata.name;
-export const apiUrl = api.url;
-export const mongoHost = mongo.host;
-export const jenkinsNamespace = jenkins?.namespace.metadata.name;
-export const jenkinsUrl = jenkins?.url;
-export const jenkinsAdminSecretName = jenkins?.adminSecretName;
+// Stack outputs: only what exists on this stack (an undefined output would warn on every preview).
+export = {
+    appNamespace: ns,
+    imageDigest: image.repoDigest,
+    apiServiceName: api.service.metadata.name,
+    apiUrl: api.url,
+    mongoHost: mongo.host,
+    ...(jenkins && {
+        jenkinsNamespace: jenkins.namespace.metadata.name,
+        jenkinsUrl: jenkins.url,
+        jenkinsAdminSecretName: jenkins.adminSecretName,
+    }),
+};

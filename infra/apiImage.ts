@@ -1,42 +1,47 @@
 import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "./config";
+import type { ImageConfig } from "./config";
 
 export interface ApiImageArgs {
-    image: StackConfig["image"];
+    image: ImageConfig;
     /** The folder holding the API and its Dockerfile. */
     context: string;
 }
 
 /**
- * Builds the API image from `app/` and pushes `<repository>:<git commit>` to
- * Docker Hub. Consumers use `repoDigest`, which exists only once the push has
- * succeeded, so a Deployment can never reference an image that is not there.
+ * The image the API runs, always by digest. Normally built from `app/` and
+ * pushed as `<repository>:<git commit>`; `repoDigest` exists only once the
+ * push has succeeded, so a Deployment never references an image that is not
+ * there. For a rollback (`apiImageDigest`) nothing is built: the digest of an
+ * image pushed earlier is deployed as it is, so an old tag is never rebuilt
+ * from today's code or overwritten.
  */
 export class ApiImage extends pulumi.ComponentResource {
-    public readonly image: docker.Image;
-    /** `docker.io/<org>/<name>@sha256:…`: immutable, unlike the tag. */
+    /** Absent on a rollback. */
+    public readonly image?: docker.Image;
+    /** `<repository>@sha256:…`: immutable, unlike the tag. */
     public readonly repoDigest: pulumi.Output<string>;
 
     constructor(name: string, args: ApiImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("xpto:api:Image", name, {}, opts);
+        const { repository, tag, digest, registryServer, username, token } = args.image;
 
-        this.image = new docker.Image(name, {
-            imageName: `${args.image.repository}:${args.image.tag}`,
-            build: {
-                context: args.context,
-                dockerfile: path.join(args.context, "Dockerfile"),
-                platform: "linux/amd64",
-            },
-            registry: {
-                server: args.image.registryServer,
-                username: args.image.username,
-                password: args.image.token,
-            },
-        }, { parent: this });
-
-        this.repoDigest = this.image.repoDigest;
+        if (digest !== undefined) {
+            this.repoDigest = pulumi.output(`${repository}@${digest}`);
+        } else {
+            this.image = new docker.Image(name, {
+                imageName: `${repository}:${tag}`,
+                build: {
+                    context: args.context,
+                    dockerfile: path.join(args.context, "Dockerfile"),
+                    platform: "linux/amd64",
+                },
+                // A preview without registry credentials (pull requests) pushes nothing anyway.
+                registry: token === undefined ? undefined : { server: registryServer, username, password: token },
+            }, { parent: this });
+            this.repoDigest = this.image.repoDigest;
+        }
         this.registerOutputs({ repoDigest: this.repoDigest });
     }
 }

@@ -38,7 +38,7 @@ export const JENKINS_PLUGINS = [
 
 /** The credential IDs JCasC defines; the Jenkinsfile refers to these and only these. */
 export const CREDENTIAL_IDS = {
-    dockerHub: "dockerhub",
+    registry: "registry",
     pulumiAccessToken: "pulumi-access-token",
     pulumiBackendUrl: "pulumi-backend-url",
     pulumiConfigPassphrase: "pulumi-config-passphrase",
@@ -51,8 +51,8 @@ const JOB_NAME = "xpto-users-api";
 
 export interface JenkinsArgs {
     jenkins: StackConfig["jenkins"];
-    dockerHubUsername: string;
-    dockerHubToken: pulumi.Input<string>;
+    registryUsername: string;
+    registryToken?: pulumi.Input<string>;
 }
 
 /** The `${secret-key}` reference JCasC resolves from a mounted existing Secret. */
@@ -69,7 +69,7 @@ function credentialsCasc(withGit: boolean): string {
         },
     });
     const credentials = [
-        usernamePassword(CREDENTIAL_IDS.dockerHub, "dockerhub-username", "dockerhub-token", "Docker Hub push"),
+        usernamePassword(CREDENTIAL_IDS.registry, "registry-username", "registry-token", "Image registry push"),
         string(CREDENTIAL_IDS.pulumiAccessToken, "pulumi-access-token", "Pulumi Cloud access token"),
         string(CREDENTIAL_IDS.pulumiBackendUrl, "pulumi-backend-url", "Pulumi backend URL"),
         string(CREDENTIAL_IDS.pulumiConfigPassphrase, "pulumi-config-passphrase", "Pulumi secrets passphrase"),
@@ -153,8 +153,8 @@ export class Jenkins extends pulumi.ComponentResource {
 
         // Every value the pipeline's credentials need; unused ones stay empty.
         const pipelineData: Record<string, pulumi.Input<string>> = {
-            "dockerhub-username": args.dockerHubUsername,
-            "dockerhub-token": args.dockerHubToken,
+            "registry-username": args.registryUsername,
+            "registry-token": args.registryToken ?? "",
             "pulumi-access-token": config.pulumiAccessToken ?? "",
             "pulumi-backend-url": config.pulumiBackendUrl,
             "pulumi-config-passphrase": config.pulumiConfigPassphrase ?? "",

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { StackConfig } from "./config";
+import { bytes, type StackConfig } from "./config";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
 } from "./workload";
@@ -20,6 +20,24 @@ export interface MongoDbArgs {
     database: string;
     /** Labels of the only pods allowed to connect (the API's). */
     clientPodLabels: Record<string, string>;
+    /**
+     * Protect the data: `pulumi destroy` or a change that would replace the
+     * StatefulSet or its credentials fails instead of deleting them.
+     */
+    protectData: boolean;
+}
+
+/** WiredTiger's smallest cache, in GB (mongod refuses less). */
+export const MIN_WIRED_TIGER_CACHE_GB = 0.25;
+
+/**
+ * The WiredTiger cache for a memory limit, by mongod's own rule for a host of
+ * that size (half of (memory - 1 GB), at least 0.25 GB). MongoDB 4.x reads the
+ * host's RAM, not the cgroup v2 limit, and would size it past the limit.
+ */
+export function wiredTigerCacheSizeGB(memoryLimit: string): number {
+    const gb = (bytes(memoryLimit) ?? 0) / 2 ** 30;
+    return Math.max(MIN_WIRED_TIGER_CACHE_GB, Math.floor(((gb - 1) / 2) * 100) / 100);
 }
 
 /** The shell that ships in the image: 6.0 removed the legacy `mongo` shell in favour of `mongosh`. */
@@ -66,6 +84,7 @@ export class MongoDb extends pulumi.ComponentResource {
     constructor(name: string, args: MongoDbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("xpto:data:MongoDb", name, {}, opts);
         const child = { parent: this };
+        const kept = { parent: this, protect: args.protectData };
         const labels = componentLabels(NAME);
         const selector = selectorLabels(NAME);
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels });
@@ -74,7 +93,7 @@ export class MongoDb extends pulumi.ComponentResource {
         const password = (id: string) => new random.RandomPassword(`${name}-${id}-password`, {
             length: 32,
             special: false,
-        }, child);
+        }, kept);
         this.rootPassword = password("root");
         this.appPassword = password("app");
 
@@ -87,7 +106,7 @@ export class MongoDb extends pulumi.ComponentResource {
                 MONGO_APP_USERNAME: APP_USER,
                 MONGO_APP_PASSWORD: this.appPassword.result,
             },
-        }, child);
+        }, kept);
 
         this.initScripts = new k8s.core.v1.ConfigMap(`${name}-init`, {
             metadata: metadata(`${NAME}-init`),
@@ -111,6 +130,8 @@ export class MongoDb extends pulumi.ComponentResource {
             spec: {
                 serviceName: this.service.metadata.name,
                 replicas: 1,
+                // Kubernetes' default, said out loud: deleting or scaling down the StatefulSet keeps the volume.
+                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                 selector: { matchLabels: selector },
                 template: {
                     metadata: { labels },
@@ -121,7 +142,10 @@ export class MongoDb extends pulumi.ComponentResource {
                         containers: [{
                             name: "mongodb",
                             image: args.mongo.image,
-                            args: ["mongod", "--bind_ip_all", "--noscripting"],
+                            args: [
+                                "mongod", "--bind_ip_all", "--noscripting",
+                                "--wiredTigerCacheSizeGB", String(wiredTigerCacheSizeGB(args.mongo.resources.limits.memory)),
+                            ],
                             ports: [{ name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" }],
                             env: [
                                 { name: "MONGO_INITDB_ROOT_USERNAME", valueFrom: fromSecret("MONGO_INITDB_ROOT_USERNAME") },
@@ -174,7 +198,7 @@ export class MongoDb extends pulumi.ComponentResource {
                     },
                 }],
             },
-        }, { ...child, customTimeouts: { create: "10m", update: "10m" } });
+        }, { ...kept, customTimeouts: { create: "10m", update: "10m" } });
 
         this.networkPolicy = new k8s.networking.v1.NetworkPolicy(`${name}-allow-api`, {
             metadata: metadata(`${NAME}-allow-api`),

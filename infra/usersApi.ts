@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "./config";
+import { DOCKER_HUB, type StackConfig } from "./config";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
 } from "./workload";
@@ -26,12 +26,35 @@ export interface UsersApiArgs {
     mongoPort: number;
     mongoUsername: string;
     mongoPassword: pulumi.Input<string>;
+    /** Credentials for a private repository: the pods pull with an image pull Secret made from them. */
+    pullCredentials?: RegistryCredentials;
+    /** What must be ready before the API rolls out (MongoDB): a first start can outlast the progress deadline. */
+    waitFor?: pulumi.Resource[];
+}
+
+export interface RegistryCredentials {
+    server: string;
+    username: string;
+    /** Absent in a preview without credentials: the Secret is then declared without them. */
+    token?: pulumi.Input<string>;
+}
+
+/** The registry key a kubelet looks up for a server: Docker Hub's is its v1 index URL. */
+export function dockerConfigServer(server: string): string {
+    return server === DOCKER_HUB ? "https://index.docker.io/v1/" : server;
+}
+
+/** `.dockerconfigjson` for one registry, as `kubectl create secret docker-registry` writes it. */
+export function dockerConfigJson(server: string, username: string, token: string): string {
+    const auth = Buffer.from(`${username}:${token}`).toString("base64");
+    return JSON.stringify({ auths: { [dockerConfigServer(server)]: { username, password: token, auth } } });
 }
 
 /** The users API: its connection Secret, Deployment, Service and, with 2+ replicas, a PodDisruptionBudget. */
 export class UsersApi extends pulumi.ComponentResource {
     public readonly podLabels = API_POD_LABELS;
     public readonly mongoSecret: k8s.core.v1.Secret;
+    public readonly pullSecret?: k8s.core.v1.Secret;
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly service: k8s.core.v1.Service;
     public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
@@ -54,6 +77,18 @@ export class UsersApi extends pulumi.ComponentResource {
             stringData: { MONGO_URI: pulumi.secret(uri) },
         }, child);
 
+        const credentials = args.pullCredentials;
+        if (credentials !== undefined) {
+            const { server, username, token } = credentials;
+            this.pullSecret = new k8s.core.v1.Secret(`${name}-pull`, {
+                metadata: metadata(`${API_NAME}-pull`),
+                type: "kubernetes.io/dockerconfigjson",
+                stringData: {
+                    ".dockerconfigjson": pulumi.secret(pulumi.output(token ?? "").apply((t) => dockerConfigJson(server, username, t))),
+                },
+            }, child);
+        }
+
         this.deployment = new k8s.apps.v1.Deployment(API_NAME, {
             metadata: metadata(API_NAME),
             spec: {
@@ -66,6 +101,7 @@ export class UsersApi extends pulumi.ComponentResource {
                     metadata: { labels },
                     spec: {
                         automountServiceAccountToken: false,
+                        imagePullSecrets: this.pullSecret ? [{ name: this.pullSecret.metadata.name }] : undefined,
                         securityContext: restrictedPodSecurity(API_UID),
                         terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
                         containers: [{
@@ -97,7 +133,7 @@ export class UsersApi extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { ...child, customTimeouts: { create: "10m", update: "10m" } });
+        }, { ...child, dependsOn: args.waitFor, customTimeouts: { create: "10m", update: "10m" } });
 
         this.service = new k8s.core.v1.Service(API_NAME, {
             metadata: metadata(API_NAME),

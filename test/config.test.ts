@@ -8,14 +8,14 @@ import { FAKE_COMMIT, ProgramFailure, ROOT, runProgram, STACKS, stackFileConfig 
 const token = pulumi.secret("token");
 const OWNS_JENKINS = { ownsJenkins: "true", jenkinsRepositoryUrl: "https://github.com/xpto/users-api" };
 const JENKINS_SECRETS: Partial<RawStackConfig> = {
-    secrets: { dockerHubToken: token, jenkinsPulumiAccessToken: pulumi.secret("pat"), jenkinsPulumiConfigPassphrase: pulumi.secret("pp") },
+    secrets: { registryToken: token, jenkinsPulumiAccessToken: pulumi.secret("pat"), jenkinsPulumiConfigPassphrase: pulumi.secret("pp") },
 };
 
 function raw(values: Record<string, string>, overrides: Partial<RawStackConfig> = {}): RawStackConfig {
     return {
         stack: "develop",
-        values: { imageRepository: "docker.io/xpto/users-api", dockerHubUsername: "xptodeploy", ...values },
-        secrets: { dockerHubToken: token },
+        values: { imageRepository: "docker.io/xpto/users-api", registryUsername: "xptodeploy", ...values },
+        secrets: { registryToken: token },
         gitCommit: FAKE_COMMIT,
         ...overrides,
     };
@@ -42,22 +42,24 @@ describe("stack configuration", () => {
             it(`Pulumi.${stack}.yaml is valid and holds no secret`, () => {
                 const values = withoutPrefix(stackFileConfig(stack));
                 parseStackConfig(raw(values, { stack, ...JENKINS_SECRETS }));
-                assert.ok(!("dockerHubToken" in values));
+                assert.ok(!("registryToken" in values));
                 const text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
                 assert.doesNotMatch(text, /(password|token|passphrase|secure:)/i);
             });
         }
 
-        it("develop runs one small replica and does not own Jenkins", () => {
+        it("develop runs one small replica, does not own Jenkins and leaves its data unprotected", () => {
             const config = parseStackConfig(raw(withoutPrefix(stackFileConfig("develop"))));
             assert.strictEqual(config.api.replicas, 1);
             assert.strictEqual(config.jenkins.owned, false);
+            assert.strictEqual(config.protectData, false);
         });
 
-        it("production runs at least two replicas and owns Jenkins", () => {
+        it("production runs at least two replicas, owns Jenkins and protects its data", () => {
             const config = parseStackConfig(raw(withoutPrefix(stackFileConfig("production")), { stack: "production", ...JENKINS_SECRETS }));
             assert.ok(config.api.replicas >= 2);
             assert.strictEqual(config.jenkins.owned, true);
+            assert.strictEqual(config.protectData, true);
         });
     });
 
@@ -84,20 +86,80 @@ describe("stack configuration", () => {
         });
 
         it("every default itself passes validation", () => {
-            const defaults = Object.fromEntries(
-                Object.entries(CONFIG_DEFAULTS).filter((e): e is [string, string] => e[1] !== undefined));
+            const defaults: Record<string, string> = {};
+            for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
+                if (value !== undefined) defaults[key] = value;
+            }
             parseStackConfig(raw(defaults));
+        });
+    });
+
+    describe("image registries", () => {
+        const cases: [string, string, string][] = [
+            ["xpto/users-api", "docker.io/xpto/users-api", "docker.io"],
+            ["docker.io/xpto/users-api", "docker.io/xpto/users-api", "docker.io"],
+            ["127.0.0.1:5001/xpto/users-api", "127.0.0.1:5001/xpto/users-api", "127.0.0.1:5001"],
+            ["ghcr.io/xpto/users-api", "ghcr.io/xpto/users-api", "ghcr.io"],
+            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/users-api", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/users-api",
+                "123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
+            ["harbor.xpto.example:8443/platform/team/users-api", "harbor.xpto.example:8443/platform/team/users-api",
+                "harbor.xpto.example:8443"],
+            ["localhost:5000/users-api", "localhost:5000/users-api", "localhost:5000"],
+            ["registry:5000/users-api", "registry:5000/users-api", "registry:5000"],
+        ];
+        for (const [given, repository, server] of cases) {
+            it(`accepts ${given}: registry ${server}`, () => {
+                const image = parseStackConfig(raw({ imageRepository: given })).image;
+                assert.strictEqual(image.repository, repository);
+                assert.strictEqual(image.registryServer, server);
+            });
+        }
+
+        it("another registry takes its own kind of user name (ECR's is AWS, GHCR's keeps capitals)", () => {
+            const image = parseStackConfig(raw({ imageRepository: "ghcr.io/xpto/users-api", registryUsername: "Xpto-Bot" })).image;
+            assert.strictEqual(image.username, "Xpto-Bot");
+        });
+    });
+
+    describe("rollback and previews", () => {
+        const digest = `sha256:${"c".repeat(64)}`;
+
+        it("a rollback digest needs neither a git commit nor a registry token (nothing is built or pushed)", () => {
+            const image = parseStackConfig(raw({ apiImageDigest: digest }, { secrets: {}, gitCommit: undefined })).image;
+            assert.strictEqual(image.digest, digest);
+            assert.strictEqual(image.token, undefined);
+        });
+
+        it("a preview needs no registry token: previews never push", () => {
+            const config = parseStackConfig(raw({ imageRepositoryPrivate: "true" }, { secrets: {}, dryRun: true }));
+            assert.strictEqual(config.image.token, undefined);
+        });
+
+        it("an update does", () => {
+            assert.throws(() => parseStackConfig(raw({}, { secrets: {}, dryRun: false })), /registryToken is required/);
         });
     });
 
     describe("invalid values fail naming the key and what is allowed", () => {
         const cases: [string, Record<string, string>, Partial<RawStackConfig>, RegExp][] = [
             ["a missing image repository", { imageRepository: "" }, {},
-                /^xpto-api:imageRepository is required: set it to a Docker Hub repository such as docker\.io\/<org>\/<name>/],
-            ["an image repository on another registry", { imageRepository: "quay.io/xpto/api" }, {},
-                /^xpto-api:imageRepository is "quay.io\/xpto\/api"; expected a Docker Hub repository/],
+                /^xpto-api:imageRepository is required: set it to a repository such as docker\.io\/<org>\/<name> or <registry host\[:port\]>\/<path>\/<name>/],
             ["an image repository with a tag", { imageRepository: "docker.io/xpto/api:1" }, {},
                 /^xpto-api:imageRepository .* without tag/],
+            ["an image repository with a digest", { imageRepository: "ghcr.io/xpto/api@sha256:abc" }, {},
+                /^xpto-api:imageRepository .* without tag or digest/],
+            ["a Docker Hub repository without an organisation", { imageRepository: "users-api" }, {},
+                /^xpto-api:imageRepository is "users-api"; expected a repository such as docker\.io\/<org>\/<name>/],
+            ["an image repository in capitals", { imageRepository: "ghcr.io/XPTO/api" }, {}, /^xpto-api:imageRepository is "ghcr.io\/XPTO\/api"/],
+            ["a rollback digest that is not one", { apiImageDigest: "abc123" }, {},
+                /^xpto-api:apiImageDigest is "abc123"; expected an image digest such as sha256:<64 hex digits>/],
+            ["a rollback digest with its repository", { apiImageDigest: `docker.io/xpto/users-api@sha256:${"a".repeat(64)}` }, {},
+                /^xpto-api:apiImageDigest is .*; expected an image digest such as sha256:/],
+            ["imageRepositoryPrivate that is not a boolean", { imageRepositoryPrivate: "yes" }, {},
+                /^xpto-api:imageRepositoryPrivate is "yes"; expected one of false, true$/],
+            ["protectData that is not a boolean", { protectData: "on" }, {}, /^xpto-api:protectData is "on"; expected one of false, true$/],
+            ["a Docker Hub user name another registry would take", { registryUsername: "Xpto.Deploy" }, {},
+                /^xpto-api:registryUsername is "Xpto.Deploy"; expected a Docker Hub user name/],
             ["zero replicas", { replicas: "0" }, {}, /^xpto-api:replicas is "0"; expected a whole number from 1 to 20$/],
             ["non-numeric replicas", { replicas: "two" }, {}, /^xpto-api:replicas is "two"; expected a whole number from 1 to 20$/],
             ["an unknown Service type", { serviceType: "Ingress" }, {},
@@ -121,9 +183,12 @@ describe("stack configuration", () => {
             ["Jenkins in the app's namespace", { jenkinsNamespace: "develop" }, {},
                 /^xpto-api:jenkinsNamespace is "develop"; expected a namespace other than the app's \(develop\)$/],
             ["a misspelt key", { replica: "2" }, {}, /^xpto-api:replica is not a known setting; known settings: namespace, /],
-            ["a missing Docker Hub user", { dockerHubUsername: "" }, {}, /^xpto-api:dockerHubUsername is required/],
-            ["no Docker Hub token", {}, { secrets: {} },
-                /^xpto-api:dockerHubToken is required: run `pulumi config set --secret dockerHubToken` or export DOCKER_HUB_TOKEN$/],
+            ["a missing Docker Hub user", { registryUsername: "" }, {}, /^xpto-api:registryUsername is required/],
+            ["no registry token", {}, { secrets: {} },
+                /^xpto-api:registryToken is required: run `pulumi config set --secret registryToken` or export REGISTRY_TOKEN$/],
+            ["no registry token to pull a private image on a rollback", {
+                imageRepositoryPrivate: "true", apiImageDigest: `sha256:${"a".repeat(64)}`,
+            }, { secrets: {} }, /^xpto-api:registryToken is required/],
             ["no image tag and no git checkout", {}, { gitCommit: undefined }, /^xpto-api:imageTag is required: set it to a Docker tag/],
             ["an image tag Docker refuses", { imageTag: "feature/x" }, {}, /^xpto-api:imageTag is "feature\/x"; expected a Docker tag/],
             ["Jenkins without a repository", { ownsJenkins: "true" }, JENKINS_SECRETS,
@@ -155,7 +220,7 @@ describe("stack configuration", () => {
                 assert.match(err.message, /^Invalid stack config:\n {2}- /);
                 assert.match(err.message, /xpto-api:replicas/);
                 assert.match(err.message, /xpto-api:serviceType/);
-                assert.match(err.message, /xpto-api:dockerHubToken/);
+                assert.match(err.message, /xpto-api:registryToken/);
                 return true;
             });
         });
@@ -175,7 +240,7 @@ describe("stack configuration", () => {
         it("a missing token fails before any resource is declared", async () => {
             await assert.rejects(runProgram("develop", { tokenFrom: "nowhere" }), (err: unknown) => {
                 assert.ok(err instanceof ProgramFailure, String(err));
-                assert.match(err.message, /xpto-api:dockerHubToken is required/);
+                assert.match(err.message, /xpto-api:registryToken is required/);
                 assert.deepStrictEqual(err.resources, []);
                 return true;
             });

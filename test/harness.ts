@@ -12,7 +12,7 @@ export type StackName = (typeof STACKS)[number];
 
 /** Values nothing but Secret data may ever contain. */
 export const SENTINELS = {
-    dockerHubToken: "SENTINEL-docker-hub-token-7f3a",
+    registryToken: "SENTINEL-registry-token-7f3a",
     pulumiAccessToken: "SENTINEL-pulumi-access-token",
     pulumiConfigPassphrase: "SENTINEL-pulumi-passphrase",
     gitToken: "SENTINEL-git-token",
@@ -26,6 +26,8 @@ export interface DeclaredResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+    /** Resource options as the engine receives them. */
+    options: { protect: boolean; dependsOn: string[] };
 }
 
 export interface ProgramRun {
@@ -34,6 +36,8 @@ export interface ProgramRun {
     /** The URN of every resource registered, as the engine would name it. */
     urns: string[];
     outputs: Record<string, pulumi.Output<unknown>>;
+    /** Everything the program exports, as Pulumi would turn it into stack outputs. */
+    exported: Record<string, unknown>;
 }
 
 /** Resolves an Output in a test (the mocks resolve every value, even in preview). */
@@ -65,6 +69,13 @@ function mockedState(type: string, name: string, inputs: Record<string, unknown>
     }
 }
 
+/** The parts of @pulumi/pulumi's mock monitor the harness uses. */
+interface RegisterRequest { getType(): string; getName(): string; getProtect(): boolean; getDependenciesList(): string[] }
+interface MockMonitor {
+    registerResource(request: RegisterRequest, callback: (...args: unknown[]) => void): unknown;
+    getRegisteredResources(): Map<string, unknown>;
+}
+
 /** Drops every module of this project from the require cache so the program runs anew. */
 function forgetProgramModules(): void {
     for (const id of Object.keys(require.cache)) {
@@ -86,8 +97,10 @@ export interface RunOptions {
     /** Config to use instead of the committed stack file's. */
     config?: Record<string, string>;
     env?: Record<string, string | undefined>;
-    /** Where the Docker Hub token comes from: secret config (operators) or DOCKER_HUB_TOKEN (the pipeline). */
+    /** Where the registry token comes from: secret config (operators) or REGISTRY_TOKEN (the pipeline). */
     tokenFrom?: "config" | "env" | "nowhere";
+    /** `pulumi preview` rather than `pulumi up`. */
+    dryRun?: boolean;
     /** More secret config (full keys), on top of the sentinel tokens. */
     secrets?: Record<string, string>;
 }
@@ -106,32 +119,42 @@ export class ProgramFailure extends Error {
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
     const resources: DeclaredResource[] = [];
     const tokenFrom = options.tokenFrom ?? "config";
-    const tokenKey = `${PROJECT}:dockerHubToken`;
+    const tokenKey = `${PROJECT}:registryToken`;
     const config = options.config ?? stackFileConfig(stack);
     const secrets: Record<string, string> = {
         [`${PROJECT}:jenkinsPulumiAccessToken`]: SENTINELS.pulumiAccessToken,
         [`${PROJECT}:jenkinsPulumiConfigPassphrase`]: SENTINELS.pulumiConfigPassphrase,
-        ...(tokenFrom === "config" ? { [tokenKey]: SENTINELS.dockerHubToken } : {}),
+        ...(tokenFrom === "config" ? { [tokenKey]: SENTINELS.registryToken } : {}),
         ...options.secrets,
     };
     pulumi.runtime.setAllConfig({ ...config, ...secrets }, Object.keys(secrets));
     const env = {
         GIT_COMMIT: FAKE_COMMIT,
-        DOCKER_HUB_TOKEN: tokenFrom === "env" ? SENTINELS.dockerHubToken : undefined,
+        REGISTRY_TOKEN: tokenFrom === "env" ? SENTINELS.registryToken : undefined,
         ...options.env,
     };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     for (const [k, v] of Object.entries(env)) {
         if (v === undefined) Reflect.deleteProperty(process.env, k); else process.env[k] = v;
     }
+    // The mocks see inputs only; options (protect, dependsOn) travel in the engine's request.
+    const optionsByResource = new Map<string, DeclaredResource["options"]>();
     try {
         await pulumi.runtime.setMocks({
             newResource: (args) => {
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                const declared = optionsByResource.get(`${args.type}::${args.name}`) ?? { protect: false, dependsOn: [] };
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, options: declared });
                 return { id: `${args.name}-id`, state: mockedState(args.type, args.name, args.inputs) };
             },
             call: (args) => args.inputs,
-        }, PROJECT, stack, true);
+        }, PROJECT, stack, options.dryRun ?? false);
+        const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (request, callback) => {
+            optionsByResource.set(`${request.getType()}::${request.getName()}`,
+                { protect: request.getProtect(), dependsOn: request.getDependenciesList() });
+            return register(request, callback);
+        };
         forgetProgramModules();
         let program: Record<string, unknown>;
         try {
@@ -147,13 +170,19 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
         ) as Record<string, pulumi.Output<unknown>>;
         await Promise.all(Object.values(outputs).map(valueOf));
         await registrationsDone();
-        const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, unknown> };
-        return { stack, resources, urns: [...monitor.getRegisteredResources().keys()], outputs };
+        return { stack, resources, urns: [...monitor.getRegisteredResources().keys()], outputs, exported: program };
     } finally {
         for (const [k, v] of Object.entries(saved)) {
             if (v === undefined) Reflect.deleteProperty(process.env, k); else process.env[k] = v;
         }
     }
+}
+
+/** The URN the engine gave a declared resource (its type and name are unique in this program). */
+export function urnOf(run: ProgramRun, resource: DeclaredResource): string {
+    const urn = run.urns.find((u) => u.endsWith(`::${resource.name}`) && u.split("::")[2].split("$").pop() === resource.type);
+    if (urn === undefined) throw new Error(`no URN for ${resource.type} ${resource.name}`);
+    return urn;
 }
 
 /** Every Kubernetes object declared (Helm releases aside). */

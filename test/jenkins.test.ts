@@ -83,8 +83,8 @@ describe("Jenkins on the stack that owns it (production)", () => {
         const secret = findOne(run, "Secret", secretName);
         assert.ok(isSecretValue(secret.inputs.stringData));
         const data = spec(secret).stringData;
-        assert.strictEqual(data["dockerhub-token"], SENTINELS.dockerHubToken);
-        assert.strictEqual(data["dockerhub-username"], stackFileConfig("production")[`${PROJECT}:dockerHubUsername`]);
+        assert.strictEqual(data["registry-token"], SENTINELS.registryToken);
+        assert.strictEqual(data["registry-username"], stackFileConfig("production")[`${PROJECT}:registryUsername`]);
         assert.strictEqual(data["pulumi-access-token"], SENTINELS.pulumiAccessToken);
         assert.strictEqual(data["pulumi-config-passphrase"], SENTINELS.pulumiConfigPassphrase);
         assert.strictEqual(data["pulumi-backend-url"], "https://api.pulumi.com");
@@ -109,7 +109,7 @@ describe("Jenkins on the stack that owns it (production)", () => {
     it("JCasC defines the credentials with stable IDs", () => {
         const credentials = casc(run, "pipeline-credentials").credentials.system.domainCredentials[0].credentials;
         const ids = credentials.map((c: any) => Object.values(c)[0] as any).map((c: any) => c.id).sort();
-        assert.deepStrictEqual(ids, [CREDENTIAL_IDS.dockerHub, CREDENTIAL_IDS.pulumiAccessToken,
+        assert.deepStrictEqual(ids, [CREDENTIAL_IDS.registry, CREDENTIAL_IDS.pulumiAccessToken,
             CREDENTIAL_IDS.pulumiBackendUrl, CREDENTIAL_IDS.pulumiConfigPassphrase].sort());
     });
 

@@ -1,10 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT } from "../infra/config";
+import { bytes, PROJECT } from "../infra/config";
+import { wiredTigerCacheSizeGB } from "../infra/mongodb";
 import {
     DeclaredResource, FAKE_COMMIT, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, ROOT,
-    runProgram, SENTINELS, STACKS, stackFileConfig, valueOf,
+    runProgram, SENTINELS, STACKS, stackFileConfig, urnOf, valueOf,
 } from "./harness";
 import { isSecretValue, spec, validateKubernetesObject } from "./kubernetesSchema";
 
@@ -139,8 +140,8 @@ for (const stack of STACKS) {
                 assert.strictEqual(image.build.dockerfile, path.join(ROOT, "app", "Dockerfile"));
                 assert.ok(fs.existsSync(image.build.dockerfile), "the Dockerfile exists");
                 assert.strictEqual(image.registry.server, "docker.io");
-                assert.strictEqual(image.registry.username, setting(stack, "dockerHubUsername"));
-                assert.strictEqual(image.registry.password, SENTINELS.dockerHubToken);
+                assert.strictEqual(image.registry.username, setting(stack, "registryUsername"));
+                assert.strictEqual(image.registry.password, SENTINELS.registryToken);
                 assert.ok(registryPasswordIsSecret(run), "the token is a Pulumi secret");
             });
 
@@ -426,7 +427,7 @@ describe("the program with a MongoDB 6+ image", () => {
     it("the DOCKER_HUB_TOKEN of the pipeline works in place of secret config, still as a secret", async () => {
         const run = await runProgram("develop", { tokenFrom: "env" });
         assert.ok(registryPasswordIsSecret(run), "the token is a Pulumi secret");
-        assert.strictEqual(spec(findOne(run, "Image")).registry.password, SENTINELS.dockerHubToken);
+        assert.strictEqual(spec(findOne(run, "Image")).registry.password, SENTINELS.registryToken);
     });
 });
 
@@ -447,5 +448,119 @@ describe("RBAC across both stacks", () => {
         }
         assert.deepStrictEqual([...namespaces].sort(), ["develop", "production"]);
         assert.deepStrictEqual(writable, [...declaredKinds].sort());
+    });
+});
+
+describe("operating the stacks", () => {
+    const withSettings = (stack: string, settings: Record<string, string>) =>
+        ({ ...stackFileConfig(stack), ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [`${PROJECT}:${k}`, v])) });
+
+    describe("rollback to an earlier image", () => {
+        const digest = `sha256:${"9f".repeat(32)}`;
+        let run: ProgramRun;
+        before(async () => {
+            run = await runProgram("production", { config: withSettings("production", { apiImageDigest: digest }) });
+        });
+
+        it("builds and pushes nothing: no docker.Image is declared", () => {
+            assert.deepStrictEqual(run.resources.filter((r) => r.type.startsWith("docker:")), []);
+        });
+
+        it("the Deployment runs <repository>@<that digest>, and the stack exports it", async () => {
+            assert.strictEqual(container(findOne(run, "Deployment")).image, `${REPOSITORY}@${digest}`);
+            assert.strictEqual(await valueOf(run.outputs.imageDigest), `${REPOSITORY}@${digest}`);
+        });
+    });
+
+    describe("any OCI registry", () => {
+        it("builds and pushes to a registry with a port, logging in to that registry", async () => {
+            const config = withSettings("develop", { imageRepository: "127.0.0.1:5001/xpto/users-api", registryUsername: "ci" });
+            const run = await runProgram("develop", { config });
+            const image = spec(findOne(run, "Image"));
+            assert.strictEqual(image.imageName, `127.0.0.1:5001/xpto/users-api:${FAKE_COMMIT}`);
+            assert.strictEqual(image.registry.server, "127.0.0.1:5001");
+            assert.strictEqual(image.registry.username, "ci");
+            assert.strictEqual(container(findOne(run, "Deployment")).image, `127.0.0.1:5001/xpto/users-api@${FAKE_DIGEST}`);
+            assert.ok(!run.resources.some((r) => r.name.endsWith("-pull")), "a public repository needs no pull Secret");
+        });
+
+        for (const [repository, server] of [["127.0.0.1:5001/xpto/users-api", "127.0.0.1:5001"],
+            ["docker.io/xpto/users-api", "https://index.docker.io/v1/"]]) {
+            it(`a private repository (${repository}): the pods pull with a Secret made from the same credentials`, async () => {
+                const config = withSettings("develop", { imageRepository: repository, imageRepositoryPrivate: "true" });
+                const run = await runProgram("develop", { config });
+                const secret = findOne(run, "Secret", "users-api-pull");
+                assert.strictEqual(spec(secret).type, "kubernetes.io/dockerconfigjson");
+                assert.ok(sentinelPaths(secret.inputs).every((hit) => hit.secret), "the token is a Pulumi secret");
+                const auths = JSON.parse(spec(secret).stringData[".dockerconfigjson"]).auths;
+                assert.deepStrictEqual(Object.keys(auths), [server]);
+                const username = setting("develop", "registryUsername");
+                assert.strictEqual(auths[server].username, username);
+                assert.strictEqual(auths[server].password, SENTINELS.registryToken);
+                assert.strictEqual(Buffer.from(auths[server].auth, "base64").toString(), `${username}:${SENTINELS.registryToken}`);
+                const pod = spec(findOne(run, "Deployment")).spec.template.spec;
+                assert.deepStrictEqual(pod.imagePullSecrets, [{ name: "users-api-pull" }]);
+                validateKubernetesObject(secret);
+            });
+        }
+    });
+
+    describe("protected data", () => {
+        const KEPT = [
+            "Namespace/app-namespace", "RandomPassword/mongodb-app-password", "RandomPassword/mongodb-root-password",
+            "Secret/mongodb-credentials", "StatefulSet/mongodb",
+        ];
+        const protectedIn = (run: ProgramRun) => run.resources.filter((r) => r.options.protect)
+            .map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();
+
+        it("production protects the namespace, MongoDB's StatefulSet and its credentials from destroy and replacement", async () => {
+            assert.deepStrictEqual(protectedIn(await runProgram("production")), KEPT);
+        });
+
+        it("develop protects nothing: it can be torn down at will", async () => {
+            assert.deepStrictEqual(protectedIn(await runProgram("develop")), []);
+        });
+
+        it("deleting or scaling the StatefulSet keeps the volume (Kubernetes' Retain policy, stated)", async () => {
+            const statefulSet = spec(findOne(await runProgram("develop"), "StatefulSet")).spec;
+            assert.deepStrictEqual(statefulSet.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
+        });
+    });
+
+    describe("MongoDB's cache follows its memory limit", () => {
+        it("the WiredTiger cache is half of (limit - 1 GiB), at least 0.25 GB", () => {
+            assert.deepStrictEqual(["256Mi", "512Mi", "1Gi", "1536Mi", "2Gi", "4Gi", "8Gi", "3G"].map(wiredTigerCacheSizeGB),
+                [0.25, 0.25, 0.25, 0.25, 0.5, 1.5, 3.5, 0.89]);
+        });
+
+        for (const stack of STACKS) {
+            it(`${stack}: mongod is told its cache size, below its memory limit`, async () => {
+                const args: string[] = container(findOne(await runProgram(stack), "StatefulSet")).args;
+                const index = args.indexOf("--wiredTigerCacheSizeGB");
+                assert.ok(index > 0, args.join(" "));
+                const cacheGB = Number(args[index + 1]);
+                assert.strictEqual(cacheGB, wiredTigerCacheSizeGB(setting(stack, "mongoMemoryLimit")));
+                assert.ok(cacheGB * 1e9 < Number(bytes(setting(stack, "mongoMemoryLimit"))), "the cache fits in the limit");
+            });
+        }
+    });
+
+    describe("ordering and outputs", () => {
+        it("the API rolls out only once MongoDB is ready (the Deployment depends on the StatefulSet)", async () => {
+            const run = await runProgram("develop");
+            const deployment = findOne(run, "Deployment");
+            assert.ok(deployment.options.dependsOn.includes(urnOf(run, findOne(run, "StatefulSet"))),
+                deployment.options.dependsOn.join("\n"));
+        });
+
+        for (const stack of STACKS) {
+            it(`${stack} exports only values that exist (an undefined output warns on every preview)`, async () => {
+                const run = await runProgram(stack);
+                for (const [name, value] of Object.entries(run.exported)) {
+                    assert.ok(value !== undefined, `${name} is exported undefined`);
+                }
+                assert.deepStrictEqual(Object.keys(run.exported).sort(), Object.keys(run.outputs).sort());
+            });
+        }
     });
 });

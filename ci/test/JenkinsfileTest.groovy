@@ -86,8 +86,8 @@ tests['a pull request preview carries Pulumi CI variables tied to the change'] =
 tests['pulumi runs only with the credentials JCasC defines, logged in first'] = {
     PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('master'))
     Step up = run.stepRunning('pulumi up')
-    assert up.credentials as Set == ['dockerhub', 'pulumi-access-token', 'pulumi-backend-url', 'pulumi-config-passphrase'] as Set
-    assert up.env.DOCKER_HUB_TOKEN == PipelineHarness.fakeSecret('DOCKER_HUB_TOKEN')
+    assert up.credentials as Set == ['registry', 'pulumi-access-token', 'pulumi-backend-url', 'pulumi-config-passphrase'] as Set
+    assert up.env.REGISTRY_TOKEN == PipelineHarness.fakeSecret('REGISTRY_TOKEN')
     assert run.stepRunning('pulumi login').credentials == up.credentials
 }
 tests['no secret value is ever written into a command or the log'] = {
