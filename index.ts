@@ -1,67 +1,76 @@
 // The map of the system: read the stack's config, create one component per
 // concern, export what operators and the pipeline need. Details live in infra/.
+//
+//   role app      (develop, production): the API image, MongoDB, the API, and the
+//                 pipeline's rights in the stack's namespace
+//   role jenkins  (jenkins): Jenkins and the pipeline's lanes, deployed by operators only
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ApiImage } from "./infra/apiImage";
-import { loadStackConfig } from "./infra/config";
-import { DeployerAccess } from "./infra/deployerAccess";
+import { type AppConfig, type JenkinsConfig, loadStackConfig } from "./infra/config";
 import { Jenkins } from "./infra/jenkins";
 import { MONGO_PORT, MongoDb } from "./infra/mongodb";
+import { PipelineAccess } from "./infra/pipelineAccess";
+import { PipelineLanes } from "./infra/pipelineLanes";
 import { API_POD_LABELS, UsersApi } from "./infra/usersApi";
-import { componentLabels } from "./infra/workload";
+import { componentLabels, podSecurityLabels } from "./infra/workload";
 
-const config = loadStackConfig();
+function deployApp(app: AppConfig, jenkinsNamespace: string) {
+    // Deleting the namespace deletes MongoDB's volume with it: protected where the data matters.
+    const namespace = new k8s.core.v1.Namespace("app-namespace", {
+        metadata: { name: app.namespace, labels: { ...componentLabels("users-api"), ...podSecurityLabels("restricted") } },
+    }, { protect: app.protectData });
+    const ns = namespace.metadata.name;
 
-// Deleting the namespace deletes MongoDB's volume with it: protected where the data matters.
-const namespace = new k8s.core.v1.Namespace("app-namespace", {
-    metadata: { name: config.namespace, labels: componentLabels("users-api") },
-}, { protect: config.protectData });
-const ns = namespace.metadata.name;
+    const image = new ApiImage("users-api-image", { image: app.image, context: path.join(__dirname, "app") });
+    const mongo = new MongoDb("mongodb", {
+        namespace: ns,
+        mongo: app.mongo,
+        database: app.api.database,
+        clientPodLabels: API_POD_LABELS,
+        protectData: app.protectData,
+    });
+    const api = new UsersApi("users-api", {
+        namespace: ns,
+        api: app.api,
+        imageDigest: image.repoDigest,
+        mongoHost: mongo.host,
+        mongoPort: MONGO_PORT,
+        mongoUsername: mongo.appUsername,
+        mongoPassword: mongo.appPassword.result,
+        pullCredentials: app.image.pull && { server: app.image.registryServer, ...app.image.pull },
+        waitFor: [mongo.statefulSet],
+    });
+    new PipelineAccess("pipeline", { namespace: ns, jenkinsNamespace, deployLane: app.deployLane });
 
-const image = new ApiImage("users-api-image", { image: config.image, context: path.join(__dirname, "app") });
+    return {
+        appNamespace: ns,
+        imageDigest: image.repoDigest,
+        apiServiceName: api.service.metadata.name,
+        apiUrl: api.url,
+        mongoHost: mongo.host,
+    };
+}
 
-const mongo = new MongoDb("mongodb", {
-    namespace: ns,
-    mongo: config.mongo,
-    database: config.api.database,
-    clientPodLabels: API_POD_LABELS,
-    protectData: config.protectData,
-});
+function deployJenkins(jenkins: JenkinsConfig, namespaceName: string) {
+    const namespace = new k8s.core.v1.Namespace("jenkins-namespace", {
+        metadata: { name: namespaceName, labels: { ...componentLabels("jenkins"), ...podSecurityLabels("restricted") } },
+    });
+    const lanes = new PipelineLanes("lanes", { jenkinsNamespace: namespace.metadata.name, jenkinsNamespaceName: namespaceName, jenkins });
+    const controller = new Jenkins("jenkins", { namespace: namespace.metadata.name, namespaceName, jenkins, lanes });
+    return {
+        jenkinsNamespace: namespace.metadata.name,
+        jenkinsUrl: controller.url,
+        jenkinsAdminSecretName: controller.adminSecretName,
+    };
+}
 
-const { registryServer, username, token } = config.image;
-const api = new UsersApi("users-api", {
-    namespace: ns,
-    api: config.api,
-    imageDigest: image.repoDigest,
-    mongoHost: mongo.host,
-    mongoPort: MONGO_PORT,
-    mongoUsername: mongo.appUsername,
-    mongoPassword: mongo.appPassword.result,
-    pullCredentials: config.image.private ? { server: registryServer, username, token } : undefined,
-    waitFor: [mongo.statefulSet],
-});
-
-new DeployerAccess("pipeline-deployer", {
-    namespace: ns,
-    agentNamespace: config.jenkins.namespace,
-    agentServiceAccount: config.jenkins.agentServiceAccount,
-});
-
-// Only the stack that owns Jenkins declares it; the pipeline never updates it (see Jenkinsfile).
-const jenkins = config.jenkins.owned
-    ? new Jenkins("jenkins", { jenkins: config.jenkins, registryUsername: username, registryToken: token })
-    : undefined;
+function deploy() {
+    const config = loadStackConfig();
+    if (config.jenkins) return deployJenkins(config.jenkins, config.jenkinsNamespace);
+    if (config.app) return deployApp(config.app, config.jenkinsNamespace);
+    throw new Error(`stack ${config.stack} has neither an app nor Jenkins to deploy`);
+}
 
 // Stack outputs: only what exists on this stack (an undefined output would warn on every preview).
-export = {
-    appNamespace: ns,
-    imageDigest: image.repoDigest,
-    apiServiceName: api.service.metadata.name,
-    apiUrl: api.url,
-    mongoHost: mongo.host,
-    ...(jenkins && {
-        jenkinsNamespace: jenkins.namespace.metadata.name,
-        jenkinsUrl: jenkins.url,
-        jenkinsAdminSecretName: jenkins.adminSecretName,
-    }),
-};
+export = deploy();

@@ -25,7 +25,7 @@ export class ApiImage extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("xpto:api:Image", name, {}, opts);
-        const { repository, tag, digest, registryServer, username, token } = args.image;
+        const { repository, tag, digest, registryServer } = args.image;
 
         if (digest !== undefined) {
             this.repoDigest = pulumi.output(`${repository}@${digest}`);
@@ -37,8 +37,11 @@ export class ApiImage extends pulumi.ComponentResource {
                     dockerfile: path.join(args.context, "Dockerfile"),
                     platform: "linux/amd64",
                 },
-                // A preview without registry credentials (pull requests) pushes nothing anyway.
-                registry: token === undefined ? undefined : { server: registryServer, username, password: token },
+                // Pushed with the credentials of the machine's `docker login` (the pipeline logs in
+                // with its lane's): a registry token never enters the stack's config or state.
+                registry: { server: registryServer },
+                // Previews build nothing and push nothing (the provider's default, said out loud).
+                buildOnPreview: false,
             }, { parent: this });
             this.repoDigest = this.image.repoDigest;
         }

@@ -1,5 +1,6 @@
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
+import { DEPLOY_LANES, type DeployLane, type Lane, LANES } from "./pipeline";
 
 /** The Pulumi project name: every config key lives under `xpto-api:`. */
 export const PROJECT = "xpto-api";
@@ -15,22 +16,29 @@ export const DOCKER_HUB = "docker.io";
 export const MONGO_MAJORS = { min: 4, max: 8 } as const;
 export const MAX_REPLICAS = 20;
 
+export const ROLES = ["app", "jenkins"] as const;
+export type Role = (typeof ROLES)[number];
+
 /**
  * Every key a stack may set, with its default (undefined: required, optional
  * or derived, as the comment says). `keyof` this table types every lookup, so
  * a misspelt key does not compile.
  */
 export const CONFIG_DEFAULTS = {
+    role: "app", // app: the API and MongoDB; jenkins: Jenkins and the pipeline's identities
+    jenkinsNamespace: "jenkins", // Jenkins' namespace; its lanes' agents run in <it>-agents-<lane>
+    // app: namespace and data
     namespace: undefined, // the stack name
     protectData: "false", // true in production: the namespace and MongoDB's data survive destroy and renames
-    // image
+    deployLane: undefined, // the pipeline lane that deploys this stack: the stack name when it is develop or production
+    // app: image
     imageRepository: undefined, // required: [registry host[:port]/]<path>/<name>, Docker Hub by default
     imageTag: undefined, // GIT_COMMIT, then `git rev-parse HEAD`
     apiImageDigest: undefined, // rollback: deploy <imageRepository>@<digest> without building
     imageRepositoryPrivate: "false", // true: the API's pods pull with an image pull Secret
-    registryUsername: undefined, // required
-    registryToken: undefined, // secret, or REGISTRY_TOKEN
-    // api
+    registryUsername: undefined, // required with a private repository
+    registryPullToken: undefined, // secret, required with a private repository (read-only is enough)
+    // app: api
     replicas: "1",
     apiCpuRequest: "100m",
     apiMemoryRequest: "128Mi",
@@ -38,7 +46,7 @@ export const CONFIG_DEFAULTS = {
     apiMemoryLimit: "256Mi",
     serviceType: "ClusterIP",
     apiDatabase: "restfulapi",
-    // mongo
+    // app: mongo
     mongoImage: "mongo:4.2",
     mongoStorageSize: "1Gi",
     mongoStorageClass: undefined, // the cluster's default class
@@ -46,28 +54,52 @@ export const CONFIG_DEFAULTS = {
     mongoMemoryRequest: "256Mi",
     mongoCpuLimit: "1",
     mongoMemoryLimit: "1Gi",
-    // jenkins
-    ownsJenkins: "false",
-    jenkinsNamespace: "jenkins",
-    jenkinsAgentServiceAccount: "jenkins-agent",
-    jenkinsRepositoryUrl: undefined, // required where ownsJenkins is true
+    // jenkins: the controller
+    jenkinsRepositoryUrl: undefined, // required: https://github.com/<owner>/<repo>
+    jenkinsGitHubUsername: undefined, // required: the user of jenkinsGitHubToken
+    jenkinsGitHubToken: undefined, // secret, required: scans and checkouts (never anonymous)
     jenkinsServiceType: "ClusterIP",
     jenkinsIngressHost: undefined, // no Ingress
     jenkinsStorageSize: "8Gi",
-    jenkinsPulumiBackendUrl: PULUMI_CLOUD_URL,
-    jenkinsGitUsername: undefined, // public repository
-    jenkinsPulumiAccessToken: undefined, // secret, with Pulumi Cloud
-    jenkinsPulumiConfigPassphrase: undefined, // secret, with a self-managed backend
-    jenkinsGitToken: undefined, // secret, with jenkinsGitUsername
+    // jenkins: what each lane's pods receive
+    pipelineBackendUrl: PULUMI_CLOUD_URL, // Pulumi Cloud, or s3://<bucket>[?endpoint=…] (S3-compatible)
+    pipelineRegistryServer: DOCKER_HUB, // the registry the deploying lanes push to
+    pipelineProductionPulumiToken: undefined, // secret, Pulumi Cloud: may update the production stack only
+    pipelineDevelopPulumiToken: undefined, // secret, Pulumi Cloud: may update the develop stack only
+    pipelinePreviewPulumiToken: undefined, // secret, Pulumi Cloud: may read (preview) both stacks, nothing more
+    pipelineProductionPassphrase: undefined, // secret, S3: the production stack's secrets passphrase
+    pipelineDevelopPassphrase: undefined, // secret, S3: the develop stack's secrets passphrase
+    pipelineProductionS3AccessKeyId: undefined, // secret, S3: production lane's keys
+    pipelineProductionS3SecretAccessKey: undefined, // secret
+    pipelineDevelopS3AccessKeyId: undefined, // secret, S3: develop lane's keys
+    pipelineDevelopS3SecretAccessKey: undefined, // secret
+    pipelinePreviewS3AccessKeyId: undefined, // secret, S3: preview lane's keys (read, and the lock prefix)
+    pipelinePreviewS3SecretAccessKey: undefined, // secret
+    pipelineProductionRegistryUsername: undefined, // required: pushes production images
+    pipelineProductionRegistryToken: undefined, // secret, required
+    pipelineDevelopRegistryUsername: undefined, // required: pushes develop images
+    pipelineDevelopRegistryToken: undefined, // secret, required
 } as const satisfies Record<string, string | undefined>;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
 
 /** Settings that are secrets: set with `pulumi config set --secret`, never in plain text. */
 export const SECRET_KEYS = [
-    "registryToken", "jenkinsPulumiAccessToken", "jenkinsPulumiConfigPassphrase", "jenkinsGitToken",
+    "registryPullToken", "jenkinsGitHubToken",
+    "pipelineProductionPulumiToken", "pipelineDevelopPulumiToken", "pipelinePreviewPulumiToken",
+    "pipelineProductionPassphrase", "pipelineDevelopPassphrase",
+    "pipelineProductionS3AccessKeyId", "pipelineProductionS3SecretAccessKey",
+    "pipelineDevelopS3AccessKeyId", "pipelineDevelopS3SecretAccessKey",
+    "pipelinePreviewS3AccessKeyId", "pipelinePreviewS3SecretAccessKey",
+    "pipelineProductionRegistryToken", "pipelineDevelopRegistryToken",
 ] as const satisfies readonly ConfigKey[];
 export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** Keys that only a stack of that role reads; setting one elsewhere is a mistake worth naming. */
+const ROLE_OF_KEY = (key: string): Role | undefined => {
+    if (key === "role" || key === "jenkinsNamespace") return undefined;
+    return key.startsWith("jenkins") || key.startsWith("pipeline") ? "jenkins" : "app";
+};
 
 export interface ComputeResources {
     requests: { cpu: string; memory: string };
@@ -83,17 +115,15 @@ export interface ImageConfig {
     tag: string;
     /** Set for a rollback: deploy this existing image (`sha256:…`) instead of building one. */
     digest?: string;
-    /** The API's pods pull with an image pull Secret made from the registry credentials. */
-    private: boolean;
-    username: string;
-    /** Absent only in a preview without registry credentials: previews never push. */
-    token?: pulumi.Output<string>;
+    /** With a private repository, the API's pods pull with these (an image pull Secret). */
+    pull?: { username: string; token?: pulumi.Output<string> };
 }
 
-export interface StackConfig {
-    stack: string;
+export interface AppConfig {
     namespace: string;
     protectData: boolean;
+    /** The pipeline lane whose deployer may update this stack. */
+    deployLane: DeployLane;
     image: ImageConfig;
     api: {
         replicas: number;
@@ -108,23 +138,42 @@ export interface StackConfig {
         storageClass?: string;
         resources: ComputeResources;
     };
-    jenkins: {
-        /** Only the stack that owns Jenkins declares its Helm release. */
-        owned: boolean;
-        namespace: string;
-        agentServiceAccount: string;
-        /** The GitHub repository the multibranch job builds (https URL). */
-        repositoryUrl: string;
-        serviceType: JenkinsServiceType;
-        /** When set, an Ingress exposes the controller on this host. */
-        ingressHost?: string;
-        storageSize: string;
-        pulumiBackendUrl: string;
-        pulumiAccessToken?: pulumi.Output<string>;
-        pulumiConfigPassphrase?: pulumi.Output<string>;
-        gitUsername?: string;
-        gitToken?: pulumi.Output<string>;
-    };
+}
+
+export type BackendKind = "pulumi-cloud" | "s3";
+
+/** What one lane's agent pods receive; the preview lane never gets registry credentials. */
+export interface LaneSecrets {
+    /** Pulumi Cloud token of the lane (Pulumi Cloud backend). */
+    pulumiToken?: pulumi.Output<string>;
+    /** S3 keys of the lane (S3 backend). */
+    s3?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+    /** Stack passphrases the lane may use, by stack (S3 backend). */
+    passphrases?: Partial<Record<DeployLane, pulumi.Output<string>>>;
+    registry?: { username: string; token: pulumi.Output<string> };
+}
+
+export interface JenkinsConfig {
+    /** The GitHub repository the jobs build (https URL). */
+    repositoryUrl: string;
+    gitHub: { username: string; token: pulumi.Output<string> };
+    serviceType: JenkinsServiceType;
+    /** When set, an Ingress exposes the controller on this host. */
+    ingressHost?: string;
+    storageSize: string;
+    backend: { kind: BackendKind; url: string };
+    registryServer: string;
+    lanes: Record<Lane, LaneSecrets>;
+}
+
+export interface StackConfig {
+    stack: string;
+    role: Role;
+    jenkinsNamespace: string;
+    /** Present on an app stack. */
+    app?: AppConfig;
+    /** Present on the Jenkins stack. */
+    jenkins?: JenkinsConfig;
 }
 
 /** What the parser reads; `loadStackConfig` fills it from Pulumi and the process. */
@@ -132,11 +181,11 @@ export interface RawStackConfig {
     stack: string;
     /** Plain values by key (without the project prefix); unknown keys are reported. */
     values: Record<string, string | undefined>;
-    /** Secret settings; the registry token may also come from the pipeline's environment. */
+    /** Secret settings. */
     secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
     /** The commit of the checkout, when it can be known (Jenkins' GIT_COMMIT or git). */
     gitCommit?: string;
-    /** `pulumi preview`: nothing is pushed, so registry credentials are optional. */
+    /** `pulumi preview`: nothing is pulled from the cluster, so a pull token is optional. */
     dryRun?: boolean;
 }
 
@@ -160,7 +209,8 @@ const REGISTRY_USER = /^[^\s:]{1,255}$/;
 const MONGO_IMAGE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?(?:[a-z0-9._-]+\/)*mongo:([0-9]+)(?:\.[0-9]+){0,2}(?:-[A-Za-z0-9._-]+)?$/;
 const MONGO_DATABASE = /^[A-Za-z0-9_-]{1,63}$/;
 const GITHUB_REPOSITORY = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?(\.git)?$/;
-const BACKEND_URL = /^(https:\/\/|s3:\/\/|gs:\/\/|azblob:\/\/|file:\/\/)\S+$/;
+const S3_BACKEND = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^\s?]*)?(?:\?\S*)?$/;
+const HTTPS_URL = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?\/?$/;
 const HOST_NAME = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CPU = /^([0-9]+(?:\.[0-9]+)?)(m?)$/;
 const MEMORY = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
@@ -237,8 +287,8 @@ class ConfigReader {
         return v;
     }
 
-    oneOf<T extends string>(name: ConfigKey, allowed: readonly T[]): T {
-        const v = this.value(name);
+    oneOf<T extends string>(name: ConfigKey, allowed: readonly T[], fallback?: T): T {
+        const v = this.value(name) ?? fallback;
         if (!allowed.includes(v as T)) {
             this.fail(name, `one of ${allowed.join(", ")}`);
             return allowed[0];
@@ -277,16 +327,16 @@ function parseImage(r: ConfigReader): ImageConfig {
     const given = r.value("imageRepository");
     let repository = "";
     let registryServer = DOCKER_HUB;
+    const expected = "a repository such as docker.io/<org>/<name> or <registry host[:port]>/<path>/<name>";
     if (given === undefined) {
-        r.fail("imageRepository", "a repository such as docker.io/<org>/<name> or <registry host[:port]>/<path>/<name>, without tag");
+        r.fail("imageRepository", `${expected}, without tag`);
     } else {
         const { host, path } = splitRepository(given);
         const components = path.split("/");
         // Docker Hub names a repository <org>/<name>; a bare name would be an official `library/` image.
         const minimum = host === DOCKER_HUB ? 2 : 1;
         if (components.length < minimum || !components.every((c) => PATH_COMPONENT.test(c))) {
-            r.fail("imageRepository", "a repository such as docker.io/<org>/<name> or <registry host[:port]>/<path>/<name>, " +
-                "lowercase, without tag or digest");
+            r.fail("imageRepository", `${expected}, lowercase, without tag or digest`);
         } else {
             repository = `${host}/${path}`;
             registryServer = host;
@@ -299,21 +349,23 @@ function parseImage(r: ConfigReader): ImageConfig {
         ? r.matching("imageTag", IMAGE_TAG,
             "a Docker tag (the git commit); set it, or GIT_COMMIT, or run from a git checkout", r.raw.gitCommit)
         : r.optional("imageTag", IMAGE_TAG, "a Docker tag") ?? r.raw.gitCommit ?? "rollback";
-    const isPrivate = r.flag("imageRepositoryPrivate");
-    const username = registryServer === DOCKER_HUB
-        ? r.matching("registryUsername", DOCKER_HUB_USER, "a Docker Hub user name (4 to 30 lowercase letters or digits)")
-        : r.matching("registryUsername", REGISTRY_USER, `the user name that logs in to ${registryServer}`);
-    const token = r.raw.secrets.registryToken;
-    // A deploy pushes (unless it rolls back) and a private repository needs a pull Secret; a preview does neither.
-    const tokenNeeded = !r.raw.dryRun && (digest === undefined || isPrivate);
-    if (token === undefined && tokenNeeded) {
-        r.problem(`${fullKey("registryToken")} is required: run \`pulumi config set --secret registryToken\` ` +
-            "or export REGISTRY_TOKEN");
+    let pull: ImageConfig["pull"];
+    if (r.flag("imageRepositoryPrivate")) {
+        const username = registryServer === DOCKER_HUB
+            ? r.matching("registryUsername", DOCKER_HUB_USER, "a Docker Hub user name (4 to 30 lowercase letters or digits)")
+            : r.matching("registryUsername", REGISTRY_USER, `the user name that logs in to ${registryServer}`);
+        const token = r.raw.secrets.registryPullToken;
+        // A preview declares the pull Secret without it; nothing pulls during a preview.
+        if (token === undefined && !r.raw.dryRun) {
+            r.problem(`${fullKey("registryPullToken")} is required with a private repository: ` +
+                "run `pulumi config set --secret registryPullToken` (a read-only token is enough)");
+        }
+        pull = { username, token };
     }
-    return { repository, registryServer, tag, digest, private: isPrivate, username, token };
+    return { repository, registryServer, tag, digest, pull };
 }
 
-function parseApi(r: ConfigReader): StackConfig["api"] {
+function parseApi(r: ConfigReader): AppConfig["api"] {
     const replicasText = r.value("replicas") ?? "";
     const replicas = Number(replicasText);
     if (!/^[0-9]+$/.test(replicasText) || replicas < 1 || replicas > MAX_REPLICAS) {
@@ -327,7 +379,7 @@ function parseApi(r: ConfigReader): StackConfig["api"] {
     };
 }
 
-function parseMongo(r: ConfigReader): StackConfig["mongo"] {
+function parseMongo(r: ConfigReader): AppConfig["mongo"] {
     const image = r.matching("mongoImage", MONGO_IMAGE,
         `a mongo image with a numeric version tag, such as mongo:4.2 (majors ${MONGO_MAJORS.min} to ${MONGO_MAJORS.max})`);
     const majorVersion = Number(MONGO_IMAGE.exec(image)?.[1] ?? MONGO_MAJORS.min);
@@ -344,69 +396,118 @@ function parseMongo(r: ConfigReader): StackConfig["mongo"] {
     };
 }
 
-function parseJenkins(r: ConfigReader, appNamespace: string): StackConfig["jenkins"] {
-    const owned = r.flag("ownsJenkins");
-    const namespace = r.matching("jenkinsNamespace", DNS_LABEL, "a DNS label such as jenkins");
-    if (namespace !== "" && namespace === appNamespace) {
-        r.fail("jenkinsNamespace", `a namespace other than the app's (${appNamespace})`);
+function parseApp(r: ConfigReader, jenkinsNamespace: string): AppConfig {
+    const namespace = r.matching("namespace", DNS_LABEL,
+        "a DNS label: lowercase letters, digits and '-', at most 63 characters", r.raw.stack);
+    if (namespace !== "" && namespace === jenkinsNamespace) {
+        r.fail("namespace", `a namespace other than Jenkins' (${jenkinsNamespace})`);
     }
-    const agentServiceAccount = r.matching("jenkinsAgentServiceAccount", DNS_SUBDOMAIN,
-        "a ServiceAccount name such as jenkins-agent");
-    const serviceType = r.oneOf("jenkinsServiceType", JENKINS_SERVICE_TYPES);
-    const ingressHost = r.optional("jenkinsIngressHost", HOST_NAME,
-        "a DNS host name such as jenkins.xpto.example, or unset for no Ingress");
-    const storageSize = r.matching("jenkinsStorageSize", MEMORY, "a storage quantity such as 8Gi");
-    const pulumiBackendUrl = r.matching("jenkinsPulumiBackendUrl", BACKEND_URL,
-        `${PULUMI_CLOUD_URL} (Pulumi Cloud) or a self-managed backend URL (s3://, gs://, azblob://, file://)`);
-    const gitUsername = r.value("jenkinsGitUsername");
-    const secrets = r.raw.secrets;
-    let repositoryUrl = r.value("jenkinsRepositoryUrl") ?? "";
-    if (owned) {
-        repositoryUrl = r.matching("jenkinsRepositoryUrl", GITHUB_REPOSITORY,
-            "the https URL of this repository on GitHub, such as https://github.com/xpto/users-api");
-        const onCloud = pulumiBackendUrl === PULUMI_CLOUD_URL;
-        if (onCloud && secrets.jenkinsPulumiAccessToken === undefined) {
-            r.problem(`${fullKey("jenkinsPulumiAccessToken")} is required where ${fullKey("ownsJenkins")} is true and the ` +
-                "backend is Pulumi Cloud: run `pulumi config set --secret jenkinsPulumiAccessToken`");
-        }
-        if (!onCloud && secrets.jenkinsPulumiConfigPassphrase === undefined) {
-            r.problem(`${fullKey("jenkinsPulumiConfigPassphrase")} is required with a self-managed backend: ` +
-                "run `pulumi config set --secret jenkinsPulumiConfigPassphrase`");
-        }
-        if ((gitUsername === undefined) !== (secrets.jenkinsGitToken === undefined)) {
-            r.problem(`${fullKey("jenkinsGitUsername")} and ${fullKey("jenkinsGitToken")} go together: set both ` +
-                "for a private repository, or neither");
-        }
-    }
+    const byStack = DEPLOY_LANES.find((lane) => lane === r.raw.stack);
+    const deployLane = r.oneOf("deployLane", DEPLOY_LANES, byStack);
     return {
-        owned,
         namespace,
-        agentServiceAccount,
-        repositoryUrl,
-        serviceType,
-        ingressHost,
-        storageSize,
-        pulumiBackendUrl,
-        pulumiAccessToken: secrets.jenkinsPulumiAccessToken,
-        pulumiConfigPassphrase: secrets.jenkinsPulumiConfigPassphrase,
-        gitUsername,
-        gitToken: secrets.jenkinsGitToken,
+        protectData: r.flag("protectData"),
+        deployLane,
+        image: parseImage(r),
+        api: parseApi(r),
+        mongo: parseMongo(r),
+    };
+}
+
+/** A secret setting that must be there, with the command that sets it. */
+function requiredSecret(r: ConfigReader, name: SecretKey, why: string): pulumi.Output<string> {
+    const secret = r.raw.secrets[name];
+    if (secret === undefined) {
+        r.problem(`${fullKey(name)} is required ${why}: run \`pulumi config set --secret ${name}\``);
+        return pulumi.secret("");
+    }
+    return secret;
+}
+
+function parseBackend(r: ConfigReader): JenkinsConfig["backend"] {
+    const url = r.value("pipelineBackendUrl") ?? PULUMI_CLOUD_URL;
+    if (url === PULUMI_CLOUD_URL || HTTPS_URL.test(url)) return { kind: "pulumi-cloud", url };
+    if (S3_BACKEND.test(url)) return { kind: "s3", url };
+    r.fail("pipelineBackendUrl", `${PULUMI_CLOUD_URL} (or a self-hosted Pulumi Cloud's https URL), or s3://<bucket>` +
+        "[?endpoint=<host:port>&s3ForcePathStyle=true] for an S3-compatible store whose keys the lanes receive; " +
+        "gs://, azblob:// and file:// backends cannot be reached from the agent pods with per-lane credentials");
+    return { kind: "pulumi-cloud", url };
+}
+
+function parseLanes(r: ConfigReader, kind: BackendKind): Record<Lane, LaneSecrets> {
+    const lanes = {} as Record<Lane, LaneSecrets>;
+    const Cap = (lane: Lane) => lane[0].toUpperCase() + lane.slice(1) as "Production" | "Develop" | "Preview";
+    const passphrases: Partial<Record<DeployLane, pulumi.Output<string>>> = {};
+    if (kind === "s3") {
+        for (const lane of DEPLOY_LANES) {
+            passphrases[lane] = requiredSecret(r, `pipeline${Cap(lane) as "Production" | "Develop"}Passphrase`,
+                `with an S3 backend (the ${lane} stack's secrets passphrase)`);
+        }
+    }
+    for (const lane of LANES) {
+        const name = Cap(lane);
+        const secrets: LaneSecrets = {};
+        if (kind === "pulumi-cloud") {
+            secrets.pulumiToken = requiredSecret(r, `pipeline${name}PulumiToken`,
+                lane === "preview" ? "on Pulumi Cloud (a token that may only read both stacks)"
+                    : `on Pulumi Cloud (a token that may update the ${lane} stack and nothing else)`);
+        } else {
+            secrets.s3 = {
+                accessKeyId: requiredSecret(r, `pipeline${name}S3AccessKeyId`, `with an S3 backend (the ${lane} lane's key)`),
+                secretAccessKey: requiredSecret(r, `pipeline${name}S3SecretAccessKey`, `with an S3 backend (the ${lane} lane's key)`),
+            };
+            // Previews read either stack; each deploying lane holds its own stack's passphrase only.
+            secrets.passphrases = lane === "preview" ? passphrases : { [lane]: passphrases[lane as DeployLane] };
+        }
+        if (lane !== "preview") {
+            const deploy = name as "Production" | "Develop";
+            secrets.registry = {
+                username: r.matching(`pipeline${deploy}RegistryUsername`, REGISTRY_USER,
+                    `the registry user that pushes ${lane} images`),
+                token: requiredSecret(r, `pipeline${deploy}RegistryToken`, `(the ${lane} lane pushes its images with it)`),
+            };
+        }
+        lanes[lane] = secrets;
+    }
+    return lanes;
+}
+
+function parseJenkins(r: ConfigReader): JenkinsConfig {
+    const backend = parseBackend(r);
+    return {
+        repositoryUrl: r.matching("jenkinsRepositoryUrl", GITHUB_REPOSITORY,
+            "the https URL of this repository on GitHub, such as https://github.com/xpto/users-api"),
+        gitHub: {
+            username: r.matching("jenkinsGitHubUsername", REGISTRY_USER,
+                "the GitHub user of jenkinsGitHubToken (scans are never anonymous: GitHub allows 60 anonymous requests an hour)"),
+            token: requiredSecret(r, "jenkinsGitHubToken", "(a GitHub token that can read the repository and its pull requests)"),
+        },
+        serviceType: r.oneOf("jenkinsServiceType", JENKINS_SERVICE_TYPES),
+        ingressHost: r.optional("jenkinsIngressHost", HOST_NAME, "a DNS host name such as jenkins.xpto.example, or unset for no Ingress"),
+        storageSize: r.matching("jenkinsStorageSize", MEMORY, "a storage quantity such as 8Gi"),
+        backend,
+        registryServer: r.matching("pipelineRegistryServer", REGISTRY_HOST, "a registry host[:port] such as docker.io or ghcr.io"),
+        lanes: parseLanes(r, backend.kind),
     };
 }
 
 /** Validates the raw stack config and returns it typed, or throws every problem at once. */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const r = new ConfigReader(raw);
-    const namespace = r.matching("namespace", DNS_LABEL,
-        "a DNS label: lowercase letters, digits and '-', at most 63 characters", raw.stack);
+    const role = r.oneOf("role", ROLES);
+    for (const key of [...Object.keys(raw.values), ...Object.keys(raw.secrets)].filter((k) => k in CONFIG_DEFAULTS)) {
+        const owner = ROLE_OF_KEY(key);
+        if (owner !== undefined && owner !== role) {
+            r.problem(`${fullKey(key)} is a setting of a stack whose ${fullKey("role")} is ${owner}; this one's is ${role}`);
+        }
+    }
+    const jenkinsNamespace = r.matching("jenkinsNamespace", DNS_LABEL, "a DNS label such as jenkins");
     const config: StackConfig = {
         stack: raw.stack,
-        namespace,
-        protectData: r.flag("protectData"),
-        image: parseImage(r),
-        api: parseApi(r),
-        mongo: parseMongo(r),
-        jenkins: parseJenkins(r, namespace),
+        role,
+        jenkinsNamespace,
+        app: role === "app" ? parseApp(r, jenkinsNamespace) : undefined,
+        jenkins: role === "jenkins" ? parseJenkins(r) : undefined,
     };
     if (r.problems.length > 0) {
         throw new StackConfigError(r.problems);
@@ -440,11 +541,6 @@ export function loadStackConfig(): StackConfig {
     for (const name of SECRET_KEYS) {
         const secret = config.getSecret(name);
         if (secret !== undefined) secrets[name] = secret;
-    }
-    // The pipeline passes the registry token through its environment (a Jenkins credential).
-    const envToken = process.env.REGISTRY_TOKEN;
-    if (secrets.registryToken === undefined && envToken) {
-        secrets.registryToken = pulumi.secret(envToken);
     }
     return parseStackConfig({
         stack: pulumi.getStack(), values, secrets, gitCommit: currentGitCommit(), dryRun: pulumi.runtime.isDryRun(),

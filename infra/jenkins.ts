@@ -1,132 +1,163 @@
+import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
-import type { StackConfig } from "./config";
+import type { JenkinsConfig } from "./config";
+import { agentNamespace, cloudOf, DEPLOY_LANES, type DeployLane, type Lane, LANE_BRANCHES, LANES, PREVIEWER_ACCOUNT } from "./pipeline";
+import type { PipelineLanes } from "./pipelineLanes";
+import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, PLUGIN_FACTS } from "./upstream";
 import { componentLabels } from "./workload";
 
-/** The official chart, pinned: upgrades are deliberate, reviewed changes. */
-export const JENKINS_CHART = {
-    name: "jenkins",
-    repository: "https://charts.jenkins.io",
-    version: "5.8.104",
-} as const;
-
-/** Pulumi type of this component: the pipeline excludes `<urn prefix>**` of it (see Jenkinsfile). */
+/** Pulumi type of this component: pipeline runs exclude it (see Jenkinsfile). */
 export const JENKINS_COMPONENT_TYPE = "xpto:ci:Jenkins";
 export const JENKINS_RELEASE_NAME = "jenkins";
-export const JENKINS_PORT = 8080;
 
-/**
- * Plugins with exact versions: the chart's defaults plus what the job and the
- * Jenkinsfile use. installLatestPlugins is off, so dependencies resolve to the
- * minimum these need instead of whatever is newest on the day of a restart.
- */
-export const JENKINS_PLUGINS = [
-    "kubernetes:4423.vb_59f230b_ce53",
-    "workflow-aggregator:608.v67378e9d3db_1",
-    "git:5.10.1",
-    "configuration-as-code:2065.v7a_20a_b_d84088",
-    "job-dsl:1.89",
-    "github-branch-source:1826.v25e5c1e2f6a_c",
-    "credentials-binding:687.v619cb_57e983f",
-    "plain-credentials:189.va_6a_dd1c1a_4c4",
-    "lockable-resources:1385.v089dd83a_b_a_11",
-    "timestamper:1.27",
-    "junit:1333.vf209c24d8b_0f",
-] as const;
-
-/** The credential IDs JCasC defines; the Jenkinsfile refers to these and only these. */
+/** The credential IDs JCasC defines. */
 export const CREDENTIAL_IDS = {
-    registry: "registry",
-    pulumiAccessToken: "pulumi-access-token",
-    pulumiBackendUrl: "pulumi-backend-url",
-    pulumiConfigPassphrase: "pulumi-config-passphrase",
-    git: "git-credentials",
+    gitHub: "github",
+    launcher: (lane: DeployLane) => `launcher-${lane}`,
 } as const;
 
+/** One multibranch job per lane; deploying lanes may use their own cloud and no other. */
+export const JOB_NAMES: Record<Lane, string> = {
+    production: "xpto-users-api-production",
+    develop: "xpto-users-api-develop",
+    preview: "xpto-users-api",
+};
+
 const ADMIN_SECRET = "jenkins-admin";
-const PIPELINE_SECRET = "jenkins-pipeline-credentials";
-const JOB_NAME = "xpto-users-api";
+const GITHUB_SECRET = "jenkins-github";
+const ADMIN_KEYS = { user: "jenkins-admin-user", password: "jenkins-admin-password" } as const;
 
 export interface JenkinsArgs {
-    jenkins: StackConfig["jenkins"];
-    registryUsername: string;
-    registryToken?: pulumi.Input<string>;
+    /** Jenkins' namespace (created beside it, so the lanes can use it too). */
+    namespace: pulumi.Input<string>;
+    namespaceName: string;
+    jenkins: JenkinsConfig;
+    lanes: PipelineLanes;
 }
 
-/** The `${secret-key}` reference JCasC resolves from a mounted existing Secret. */
-function fromPipelineSecret(keyName: string): string {
-    return `\${${PIPELINE_SECRET}-${keyName}}`;
+/** The chart's `installPlugins` list: `name:version`. */
+export function pluginList(): string[] {
+    return JENKINS_PLUGINS.map((p) => `${p.name}:${p.version}`);
 }
 
-function credentialsCasc(withGit: boolean): string {
-    const string = (id: string, keyName: string, description: string) =>
-        ({ string: { scope: "GLOBAL", id, description, secret: fromPipelineSecret(keyName) } });
-    const usernamePassword = (id: string, user: string, password: string, description: string) => ({
-        usernamePassword: {
-            scope: "GLOBAL", id, description, username: fromPipelineSecret(user), password: fromPipelineSecret(password),
-        },
-    });
+/**
+ * A checksum of what the controller reads from Secrets at start-up. As a pod
+ * annotation it rolls the controller when a credential changes: the chart's
+ * reload sidecar watches ConfigMaps only. A hash of a high-entropy token
+ * reveals nothing, so it is not kept secret.
+ */
+export function credentialsChecksum(values: pulumi.Input<string>[]): pulumi.Output<string> {
+    return pulumi.unsecret(pulumi.all(values).apply((v) => createHash("sha256").update(v.join("\0")).digest("hex")));
+}
+
+function credentialsCasc(): string {
+    const ref = CHART_FACTS.existingSecretReference;
     const credentials = [
-        usernamePassword(CREDENTIAL_IDS.registry, "registry-username", "registry-token", "Image registry push"),
-        string(CREDENTIAL_IDS.pulumiAccessToken, "pulumi-access-token", "Pulumi Cloud access token"),
-        string(CREDENTIAL_IDS.pulumiBackendUrl, "pulumi-backend-url", "Pulumi backend URL"),
-        string(CREDENTIAL_IDS.pulumiConfigPassphrase, "pulumi-config-passphrase", "Pulumi secrets passphrase"),
-        ...(withGit ? [usernamePassword(CREDENTIAL_IDS.git, "git-username", "git-token", "Repository checkout")] : []),
+        // GitHub API calls of the scans, and checkouts: a user and token, never anonymous.
+        {
+            usernamePassword: {
+                scope: "GLOBAL", id: CREDENTIAL_IDS.gitHub, description: "GitHub: scans and checkouts",
+                username: ref(GITHUB_SECRET, "username"), password: ref(GITHUB_SECRET, "token"),
+            },
+        },
+        // SYSTEM scope: Jenkins itself (the lane's cloud) may use a launcher's token; no build can bind it.
+        ...DEPLOY_LANES.map((lane) => ({
+            [PLUGIN_FACTS.cloudTokenCredential]: {
+                scope: "SYSTEM", id: CREDENTIAL_IDS.launcher(lane), description: `Launches ${lane} agent pods`,
+                secret: ref(`launcher-${lane}-token`, "token"),
+            },
+        })),
     ];
     return yaml.dump({ credentials: { system: { domainCredentials: [{ credentials }] } } }, { lineWidth: -1 });
 }
 
-/** Job DSL for the multibranch job: the branches that deploy, plus pull requests. */
-function jobDsl(repositoryUrl: string, withGit: boolean): string {
+/** The deploying lanes' clouds; the chart's own cloud is the preview lane's. */
+function cloudsCasc(namespace: string): string {
+    const release = JENKINS_RELEASE_NAME;
+    const clouds = DEPLOY_LANES.map((lane) => ({
+        kubernetes: {
+            name: cloudOf(lane),
+            serverUrl: "https://kubernetes.default",
+            namespace: agentNamespace(namespace, lane),
+            credentialsId: CREDENTIAL_IDS.launcher(lane),
+            jenkinsUrl: `http://${release}.${namespace}.svc.cluster.local:${CHART_FACTS.httpPort}`,
+            jenkinsTunnel: `${release}-agent.${namespace}.svc.cluster.local:${CHART_FACTS.agentPort}`,
+            usageRestricted: true,
+            containerCapStr: "4",
+            podLabels: [{ key: CHART_FACTS.agentPodLabel(release), value: "true" }],
+        },
+    }));
+    return yaml.dump({ jenkins: { clouds } }, { lineWidth: -1 });
+}
+
+/** Job DSL of one lane's multibranch job. */
+export function laneJobDsl(lane: Lane, repositoryUrl: string): string {
     const [, owner, repository] = /github\.com\/([^/]+)\/([^/]+?)(?:\.git)?$/.exec(repositoryUrl) ?? ["", "", ""];
-    const credentials = withGit ? `\n            credentialsId('${CREDENTIAL_IDS.git}')` : "";
-    return `multibranchPipelineJob('${JOB_NAME}') {
-  displayName('XPTO users API')
+    const deploying = lane !== "preview";
+    const deployBranches = DEPLOY_LANES.flatMap((l) => LANE_BRANCHES[l]);
+    const filter = deploying
+        ? { includes: LANE_BRANCHES[lane].join(" "), excludes: "" }
+        // Every other branch, and pull requests (PR-<n>).
+        : { includes: "*", excludes: deployBranches.join(" ") };
+    const pullRequests = deploying ? "" : `
+            gitHubPullRequestDiscovery { strategyId(${PLUGIN_FACTS.mergeWithTargetStrategy}) }
+            gitHubForkDiscovery {
+              strategyId(${PLUGIN_FACTS.mergeWithTargetStrategy})
+              trust { gitHubTrustPermissions() }
+            }`;
+    const cloudGrant = deploying ? `
+  properties {
+    ${PLUGIN_FACTS.folderCloudPropertySymbol} { permittedClouds(['${cloudOf(lane)}']) }
+  }` : "";
+    return `multibranchPipelineJob('${JOB_NAMES[lane]}') {
+  displayName('XPTO users API: ${lane}')
   branchSources {
     branchSource {
       source {
         github {
-          id('${JOB_NAME}')
+          id('${JOB_NAMES[lane]}')
           repoOwner('${owner}')
           repository('${repository}')
           repositoryUrl('${repositoryUrl}')
-          configuredByUrl(true)${credentials}
+          configuredByUrl(true)
+          credentialsId('${CREDENTIAL_IDS.gitHub}')
           traits {
-            gitHubBranchDiscovery { strategyId(1) }
-            gitHubPullRequestDiscovery { strategyId(1) }
+            gitHubBranchDiscovery { strategyId(${PLUGIN_FACTS.allBranchesStrategy}) }${pullRequests}
             headWildcardFilter {
-              includes('master develop desenvolvimento PR-*')
-              excludes('')
+              includes('${filter.includes}')
+              excludes('${filter.excludes}')
             }
           }
         }
       }
     }
-  }
+  }${cloudGrant}
   factory { workflowBranchProjectFactory { scriptPath('Jenkinsfile') } }
-  triggers { periodicFolderTrigger { interval('5m') } }
+  // GitHub's webhook (${PLUGIN_FACTS.webhookPath}) starts builds; the scan catches what a webhook missed.
+  triggers { periodicFolderTrigger { interval('1h') } }
   orphanedItemStrategy { discardOldItems { daysToKeep(30); numToKeep(20) } }
 }
 `;
 }
 
-function jobsCasc(repositoryUrl: string, withGit: boolean): string {
-    return yaml.dump({ jobs: [{ script: jobDsl(repositoryUrl, withGit) }] }, { lineWidth: -1 });
+function jobsCasc(repositoryUrl: string): string {
+    const jobs = LANES.map((lane) => ({ script: laneJobDsl(lane, repositoryUrl) }));
+    return yaml.dump({ jobs }, { lineWidth: -1 });
 }
 
 /**
  * Jenkins from the official Helm chart, configured entirely as code (JCasC):
- * admin login, pipeline credentials and the multibranch job. Secrets reach it
- * only through Kubernetes Secrets the chart mounts; the Helm values hold names.
+ * admin login, the GitHub credential, one cloud and one job per lane.
+ * Secrets reach it only through Kubernetes Secrets the chart mounts; the
+ * Helm values hold names and a checksum, never a secret.
  */
 export class Jenkins extends pulumi.ComponentResource {
-    public readonly namespace: k8s.core.v1.Namespace;
     public readonly adminPassword: random.RandomPassword;
     public readonly adminSecret: k8s.core.v1.Secret;
-    public readonly pipelineSecret: k8s.core.v1.Secret;
-    public readonly agentServiceAccount: k8s.core.v1.ServiceAccount;
+    public readonly gitHubSecret: k8s.core.v1.Secret;
     public readonly release: k8s.helm.v3.Release;
     /** In-cluster URL of the controller. */
     public readonly url: pulumi.Output<string>;
@@ -137,41 +168,22 @@ export class Jenkins extends pulumi.ComponentResource {
         const child = { parent: this };
         const config = args.jenkins;
         const labels = componentLabels("jenkins");
-        const withGit = config.gitToken !== undefined;
 
-        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: config.namespace, labels },
-        }, child);
-        const ns = this.namespace.metadata.name;
+        const ns = args.namespace;
 
         this.adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, child);
         this.adminSecret = new k8s.core.v1.Secret(`${name}-admin`, {
             metadata: { name: ADMIN_SECRET, namespace: ns, labels },
             type: "Opaque",
-            stringData: { "jenkins-admin-user": "admin", "jenkins-admin-password": this.adminPassword.result },
+            stringData: { [ADMIN_KEYS.user]: "admin", [ADMIN_KEYS.password]: this.adminPassword.result },
         }, child);
-
-        // Every value the pipeline's credentials need; unused ones stay empty.
-        const pipelineData: Record<string, pulumi.Input<string>> = {
-            "registry-username": args.registryUsername,
-            "registry-token": args.registryToken ?? "",
-            "pulumi-access-token": config.pulumiAccessToken ?? "",
-            "pulumi-backend-url": config.pulumiBackendUrl,
-            "pulumi-config-passphrase": config.pulumiConfigPassphrase ?? "",
-            ...(withGit ? { "git-username": config.gitUsername ?? "", "git-token": config.gitToken ?? "" } : {}),
-        };
-        this.pipelineSecret = new k8s.core.v1.Secret(`${name}-pipeline-credentials`, {
-            metadata: { name: PIPELINE_SECRET, namespace: ns, labels },
+        this.gitHubSecret = new k8s.core.v1.Secret(`${name}-github`, {
+            metadata: { name: GITHUB_SECRET, namespace: ns, labels },
             type: "Opaque",
-            stringData: pulumi.secret(pipelineData),
+            stringData: pulumi.secret({ username: config.gitHub.username, token: config.gitHub.token }),
         }, child);
 
-        // The identity of the Jenkinsfile's agent pod; its rights in the app
-        // namespaces come from each app stack's DeployerAccess.
-        this.agentServiceAccount = new k8s.core.v1.ServiceAccount(`${name}-agent`, {
-            metadata: { name: config.agentServiceAccount, namespace: ns, labels },
-        }, child);
-
+        const checksum = credentialsChecksum([config.gitHub.username, config.gitHub.token]);
         this.release = new k8s.helm.v3.Release(JENKINS_RELEASE_NAME, {
             name: JENKINS_RELEASE_NAME,
             chart: JENKINS_CHART.name,
@@ -183,42 +195,74 @@ export class Jenkins extends pulumi.ComponentResource {
             // A failed upgrade rolls back and removes what it created: no half-upgraded Jenkins.
             atomic: true,
             cleanupOnFail: true,
-            values: jenkinsValues(config, Object.keys(pipelineData), withGit),
-        }, { ...child, dependsOn: [this.adminSecret, this.pipelineSecret, this.agentServiceAccount] });
+            values: jenkinsValues(config, args.namespaceName, checksum),
+        }, {
+            ...child,
+            dependsOn: [
+                this.adminSecret, this.gitHubSecret,
+                ...Object.values(args.lanes.namespaces), ...DEPLOY_LANES.map((lane) => args.lanes.launchers[lane].tokenSecret),
+            ],
+        });
 
-        this.url = pulumi.interpolate`http://${JENKINS_RELEASE_NAME}.${ns}.svc.cluster.local:${JENKINS_PORT}`;
+        this.url = pulumi.interpolate`http://${JENKINS_RELEASE_NAME}.${ns}.svc.cluster.local:${CHART_FACTS.httpPort}`;
         this.adminSecretName = this.adminSecret.metadata.name;
         this.registerOutputs({ url: this.url, adminSecretName: this.adminSecretName });
     }
 }
 
-/** The chart's values: names of Secrets and plain settings only, never a secret value. */
-export function jenkinsValues(config: StackConfig["jenkins"], pipelineKeys: string[], withGit: boolean): Record<string, unknown> {
+/** The chart's values: names of Secrets, plain settings and a checksum, never a secret value. */
+export function jenkinsValues(
+    config: JenkinsConfig, namespace: string, credentialsChecksum: pulumi.Input<string>,
+): Record<string, unknown> {
+    const mounted = [
+        { name: GITHUB_SECRET, keyName: "username" },
+        { name: GITHUB_SECRET, keyName: "token" },
+        ...DEPLOY_LANES.map((lane) => ({ name: `launcher-${lane}-token`, keyName: "token" })),
+    ];
     return {
         controller: {
-            admin: { createSecret: false, existingSecret: ADMIN_SECRET, userKey: "jenkins-admin-user", passwordKey: "jenkins-admin-password" },
-            installPlugins: [...JENKINS_PLUGINS],
+            // createSecret must stay true: only then does the chart project the admin Secret
+            // (here our existingSecret) for JCasC's security realm; it creates no Secret of its own.
+            admin: { createSecret: true, existingSecret: ADMIN_SECRET, userKey: ADMIN_KEYS.user, passwordKey: ADMIN_KEYS.password },
+            installPlugins: pluginList(),
+            // Dependencies resolve to the minimum the pins need, not whatever is newest on the day of a restart.
             installLatestPlugins: false,
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "3Gi" } },
             // Up to 15 minutes for the first start, which downloads every plugin.
             probes: { startupProbe: { failureThreshold: 90, periodSeconds: 10, timeoutSeconds: 5 } },
+            // Pod Security `restricted` for the controller's namespace.
+            containerSecurityContext: { ...CHART_FACTS.restrictedContainerSecurityContext },
+            sidecars: {
+                configAutoReload: {
+                    containerSecurityContext: {
+                        readOnlyRootFilesystem: true,
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                },
+            },
+            [CHART_FACTS.podAnnotationsKey]: { "xpto.io/credentials-checksum": credentialsChecksum },
             serviceType: config.serviceType,
             ingress: config.ingressHost
-                ? { enabled: true, apiVersion: "networking.k8s.io/v1", hostName: config.ingressHost, pathType: "Prefix", path: "/" }
+                ? { enabled: true, hostName: config.ingressHost, pathType: "Prefix", path: "/" }
                 : { enabled: false },
-            additionalExistingSecrets: pipelineKeys.map((keyName) => ({ name: PIPELINE_SECRET, keyName })),
+            [CHART_FACTS.defaultCloudNameKey]: cloudOf("preview"),
+            additionalExistingSecrets: mounted,
             JCasC: {
                 defaultConfig: true,
                 configScripts: {
-                    "pipeline-credentials": credentialsCasc(withGit),
-                    "users-api-job": jobsCasc(config.repositoryUrl, withGit),
+                    "credentials": credentialsCasc(),
+                    "lane-clouds": cloudsCasc(namespace),
+                    "lane-jobs": jobsCasc(config.repositoryUrl),
                 },
                 authorizationStrategy: "loggedInUsersCanDoAnything:\n  allowAnonymousRead: false",
             },
         },
+        // The chart's cloud (previews): pods in the preview namespace, as the previewer, no implicit template.
+        agent: { enabled: true, namespace: agentNamespace(namespace, "preview"), disableDefaultAgent: true },
+        serviceAccountAgent: { create: false, name: PREVIEWER_ACCOUNT },
         persistence: { enabled: true, size: config.storageSize },
-        serviceAccountAgent: { create: false, name: config.agentServiceAccount },
-        agent: { enabled: true },
         rbac: { create: true, readSecrets: false },
     };
 }

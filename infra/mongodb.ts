@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { bytes, type StackConfig } from "./config";
+import { type AppConfig, bytes } from "./config";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
 } from "./workload";
@@ -15,7 +15,7 @@ const APP_USER = "users-api";
 
 export interface MongoDbArgs {
     namespace: pulumi.Input<string>;
-    mongo: StackConfig["mongo"];
+    mongo: AppConfig["mongo"];
     /** The database the API uses; the application user may read and write only there. */
     database: string;
     /** Labels of the only pods allowed to connect (the API's). */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DOCKER_HUB, type StackConfig } from "./config";
+import { type AppConfig, DOCKER_HUB } from "./config";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
 } from "./workload";
@@ -19,7 +19,7 @@ export const TERMINATION_GRACE_SECONDS = 40;
 
 export interface UsersApiArgs {
     namespace: pulumi.Input<string>;
-    api: StackConfig["api"];
+    api: AppConfig["api"];
     /** `repository@sha256:…` of the pushed image. */
     imageDigest: pulumi.Input<string>;
     mongoHost: pulumi.Input<string>;

@@ -38,3 +38,18 @@ export function restrictedContainerSecurity(): k8s.types.input.core.v1.SecurityC
 export function resourceRequirements(spec: ComputeResources): k8s.types.input.core.v1.ResourceRequirements {
     return { requests: { ...spec.requests }, limits: { ...spec.limits } };
 }
+
+export const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"] as const;
+export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
+
+/**
+ * Namespace labels that make Pod Security admission enforce (and warn at)
+ * `level`, and record in the audit log what a stricter `audit` level would refuse.
+ */
+export function podSecurityLabels(level: PodSecurityLevel, audit: PodSecurityLevel = level): Record<string, string> {
+    return {
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/audit": audit,
+        "pod-security.kubernetes.io/warn": level,
+    };
+}

@@ -2,23 +2,40 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_DEFAULTS, parseStackConfig, PROJECT, RawStackConfig, StackConfigError } from "../infra/config";
-import { FAKE_COMMIT, ProgramFailure, ROOT, runProgram, STACKS, stackFileConfig } from "./harness";
+import * as yaml from "js-yaml";
+import {
+    CONFIG_DEFAULTS, parseStackConfig, PROJECT, RawStackConfig, SECRET_KEYS, type SecretKey, StackConfigError,
+} from "../infra/config";
+import {
+    APP_STACKS, FAKE_COMMIT, ProgramFailure, ROOT, runProgram, SENTINELS, sentinelSecrets, STACKS, stackFileConfig,
+    stackFileSecureKeys,
+} from "./harness";
 
-const token = pulumi.secret("token");
-const OWNS_JENKINS = { ownsJenkins: "true", jenkinsRepositoryUrl: "https://github.com/xpto/users-api" };
-const JENKINS_SECRETS: Partial<RawStackConfig> = {
-    secrets: { registryToken: token, jenkinsPulumiAccessToken: pulumi.secret("pat"), jenkinsPulumiConfigPassphrase: pulumi.secret("pp") },
-};
+const secret = (key: SecretKey) => pulumi.secret(SENTINELS.secret(key));
 
-function raw(values: Record<string, string>, overrides: Partial<RawStackConfig> = {}): RawStackConfig {
+/** The secrets an operator sets on the Jenkins stack, as the parser receives them. */
+function jenkinsSecrets(backend: "pulumi-cloud" | "s3" = "pulumi-cloud"): RawStackConfig["secrets"] {
+    return Object.fromEntries(Object.keys(sentinelSecrets("jenkins", backend))
+        .map((key) => key.replace(`${PROJECT}:`, "") as SecretKey).map((key) => [key, secret(key)]));
+}
+
+function app(values: Record<string, string>, overrides: Partial<RawStackConfig> = {}): RawStackConfig {
     return {
         stack: "develop",
-        values: { imageRepository: "docker.io/xpto/users-api", registryUsername: "xptodeploy", ...values },
-        secrets: { registryToken: token },
+        values: { imageRepository: "docker.io/xpto/users-api", ...values },
+        secrets: {},
         gitCommit: FAKE_COMMIT,
         ...overrides,
     };
+}
+
+const JENKINS_VALUES = {
+    role: "jenkins", jenkinsRepositoryUrl: "https://github.com/xpto/users-api", jenkinsGitHubUsername: "xpto-ci",
+    pipelineProductionRegistryUsername: "xptodeploy", pipelineDevelopRegistryUsername: "xptodevelop",
+};
+
+function jenkins(values: Record<string, string>, overrides: Partial<RawStackConfig> = {}): RawStackConfig {
+    return { stack: "jenkins", values: { ...JENKINS_VALUES, ...values }, secrets: jenkinsSecrets(), ...overrides };
 }
 
 /** Parses and returns the problems, failing the test if the config was accepted. */
@@ -36,61 +53,109 @@ function withoutPrefix(config: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(`${PROJECT}:`, ""), v]));
 }
 
+/**
+ * Secret settings held in plain text in a stack file: what `pulumi config set`
+ * without `--secret` writes. Ciphertext (`secure:`) is how Pulumi keeps them.
+ */
+function plaintextSecrets(stackFileText: string): string[] {
+    const doc = yaml.load(stackFileText) as { config?: Record<string, unknown> };
+    return Object.entries(doc.config ?? {})
+        .filter(([key, value]) => (SECRET_KEYS as readonly string[]).includes(key.replace(`${PROJECT}:`, "")) &&
+            !(typeof value === "object" && value !== null && "secure" in value))
+        .map(([key]) => key);
+}
+
 describe("stack configuration", () => {
     describe("the committed stack files", () => {
         for (const stack of STACKS) {
-            it(`Pulumi.${stack}.yaml is valid and holds no secret`, () => {
-                const values = withoutPrefix(stackFileConfig(stack));
-                parseStackConfig(raw(values, { stack, ...JENKINS_SECRETS }));
-                assert.ok(!("registryToken" in values));
-                const text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
-                assert.doesNotMatch(text, /(password|token|passphrase|secure:)/i);
+            it(`Pulumi.${stack}.yaml holds no secret in plain text (ciphertext is how Pulumi keeps them)`, () => {
+                assert.deepStrictEqual(plaintextSecrets(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")), []);
             });
         }
 
-        it("develop runs one small replica, does not own Jenkins and leaves its data unprotected", () => {
-            const config = parseStackConfig(raw(withoutPrefix(stackFileConfig("develop"))));
-            assert.strictEqual(config.api.replicas, 1);
-            assert.strictEqual(config.jenkins.owned, false);
-            assert.strictEqual(config.protectData, false);
+        it("the check sees a secret set without --secret, and accepts the ciphertext --secret writes", () => {
+            const plain = "config:\n  xpto-api:jenkinsGitHubToken: ghp_abc\n  xpto-api:replicas: \"2\"\n";
+            assert.deepStrictEqual(plaintextSecrets(plain), ["xpto-api:jenkinsGitHubToken"]);
+            const cipher = "config:\n  xpto-api:jenkinsGitHubToken:\n    secure: AAABAHxQk1Yp2w==\n";
+            assert.deepStrictEqual(plaintextSecrets(cipher), []);
         });
 
-        it("production runs at least two replicas, owns Jenkins and protects its data", () => {
-            const config = parseStackConfig(raw(withoutPrefix(stackFileConfig("production")), { stack: "production", ...JENKINS_SECRETS }));
-            assert.ok(config.api.replicas >= 2);
-            assert.strictEqual(config.jenkins.owned, true);
-            assert.strictEqual(config.protectData, true);
+        for (const stack of APP_STACKS) {
+            it(`${stack} parses exactly as its lane's pipeline has it: the committed file and Jenkins' environment`, async () => {
+                // The agent's environment holds the lane's Pulumi and registry credentials, which the
+                // program never reads: the backend decrypts `secure:` values, `docker login` pushes.
+                assert.deepStrictEqual(stackFileSecureKeys(stack), []);
+                const config = parseStackConfig(app(withoutPrefix(stackFileConfig(stack)), { stack, secrets: {} }));
+                assert.strictEqual(config.app?.deployLane, stack);
+                for (const dryRun of [false, true]) {
+                    const run = await runProgram(stack, { secretsFrom: "nowhere", dryRun });
+                    assert.ok(run.resources.length > 10, `${stack} declares its resources (dry run: ${dryRun})`);
+                }
+            });
+        }
+
+        it("develop runs one small replica, pushes to its own repository and leaves its data unprotected", () => {
+            const config = parseStackConfig(app(withoutPrefix(stackFileConfig("develop")))).app;
+            const production = parseStackConfig(app(withoutPrefix(stackFileConfig("production")), { stack: "production" })).app;
+            assert.strictEqual(config?.api.replicas, 1);
+            assert.strictEqual(config?.protectData, false);
+            assert.notStrictEqual(config?.image.repository, production?.image.repository,
+                "a develop push token cannot overwrite production's repository");
+        });
+
+        it("production runs at least two replicas and protects its data", () => {
+            const config = parseStackConfig(app(withoutPrefix(stackFileConfig("production")), { stack: "production" })).app;
+            assert.ok((config?.api.replicas ?? 0) >= 2);
+            assert.strictEqual(config?.protectData, true);
+        });
+
+        it("the jenkins stack deploys Jenkins only, with every lane's credentials set by an operator", () => {
+            const config = parseStackConfig(jenkins(withoutPrefix(stackFileConfig("jenkins"))));
+            assert.strictEqual(config.role, "jenkins");
+            assert.strictEqual(config.app, undefined);
+            assert.strictEqual(config.jenkins?.backend.kind, "pulumi-cloud");
+            assert.strictEqual(config.jenkins?.lanes.preview.registry, undefined, "previews never push");
         });
     });
 
     describe("defaults", () => {
-        it("use the stack name as namespace, mongo:4.2, ClusterIP and the git commit as tag", () => {
-            const config = parseStackConfig(raw({}, { stack: "production" }));
-            assert.strictEqual(config.namespace, "production");
-            assert.strictEqual(config.mongo.image, "mongo:4.2");
-            assert.strictEqual(config.mongo.majorVersion, 4);
-            assert.strictEqual(config.api.serviceType, "ClusterIP");
-            assert.strictEqual(config.api.database, "restfulapi");
-            assert.strictEqual(config.image.tag, FAKE_COMMIT);
-            assert.strictEqual(config.image.registryServer, "docker.io");
-            assert.strictEqual(config.jenkins.namespace, "jenkins");
-            assert.strictEqual(config.mongo.storageClass, undefined);
+        it("use the stack name as namespace and lane, mongo:4.2, ClusterIP and the git commit as tag", () => {
+            const config = parseStackConfig(app({}, { stack: "production" }));
+            assert.strictEqual(config.role, "app");
+            assert.strictEqual(config.jenkinsNamespace, "jenkins");
+            assert.strictEqual(config.app?.namespace, "production");
+            assert.strictEqual(config.app?.deployLane, "production");
+            assert.strictEqual(config.app?.mongo.image, "mongo:4.2");
+            assert.strictEqual(config.app?.mongo.majorVersion, 4);
+            assert.strictEqual(config.app?.api.serviceType, "ClusterIP");
+            assert.strictEqual(config.app?.api.database, "restfulapi");
+            assert.strictEqual(config.app?.image.tag, FAKE_COMMIT);
+            assert.strictEqual(config.app?.image.registryServer, "docker.io");
+            assert.strictEqual(config.app?.image.pull, undefined);
+            assert.strictEqual(config.app?.mongo.storageClass, undefined);
         });
 
         it("an explicit imageTag wins over the git commit", () => {
-            assert.strictEqual(parseStackConfig(raw({ imageTag: "v1.2.3" })).image.tag, "v1.2.3");
+            assert.strictEqual(parseStackConfig(app({ imageTag: "v1.2.3" })).app?.image.tag, "v1.2.3");
         });
 
         it("reads the major version of a newer MongoDB", () => {
-            assert.strictEqual(parseStackConfig(raw({ mongoImage: "mongo:7.0.12" })).mongo.majorVersion, 7);
+            assert.strictEqual(parseStackConfig(app({ mongoImage: "mongo:7.0.12" })).app?.mongo.majorVersion, 7);
         });
 
-        it("every default itself passes validation", () => {
+        it("every app default itself passes validation", () => {
             const defaults: Record<string, string> = {};
             for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
-                if (value !== undefined) defaults[key] = value;
+                if (value !== undefined && !key.startsWith("jenkins") && !key.startsWith("pipeline")) defaults[key] = value;
             }
-            parseStackConfig(raw(defaults));
+            parseStackConfig(app({ ...defaults, jenkinsNamespace: "jenkins" }));
+        });
+
+        it("a stack named otherwise says which lane deploys it", () => {
+            assert.strictEqual(parseStackConfig(app({ deployLane: "develop" }, { stack: "staging" })).app?.deployLane, "develop");
+            const problems = problemsOf(app({}, { stack: "staging" }));
+            assert.ok(problems.some((p) => /^xpto-api:deployLane is required: set it to one of production, develop$/.test(p)),
+                problems.join("\n"));
         });
     });
 
@@ -109,118 +174,133 @@ describe("stack configuration", () => {
         ];
         for (const [given, repository, server] of cases) {
             it(`accepts ${given}: registry ${server}`, () => {
-                const image = parseStackConfig(raw({ imageRepository: given })).image;
-                assert.strictEqual(image.repository, repository);
-                assert.strictEqual(image.registryServer, server);
+                const image = parseStackConfig(app({ imageRepository: given })).app?.image;
+                assert.strictEqual(image?.repository, repository);
+                assert.strictEqual(image?.registryServer, server);
             });
         }
 
-        it("another registry takes its own kind of user name (ECR's is AWS, GHCR's keeps capitals)", () => {
-            const image = parseStackConfig(raw({ imageRepository: "ghcr.io/xpto/users-api", registryUsername: "Xpto-Bot" })).image;
-            assert.strictEqual(image.username, "Xpto-Bot");
+        it("a private repository pulls as the configured user with a pull token", () => {
+            const input = app({ imageRepository: "ghcr.io/xpto/users-api", imageRepositoryPrivate: "true", registryUsername: "Xpto-Bot" },
+                { secrets: { registryPullToken: secret("registryPullToken") } });
+            assert.strictEqual(parseStackConfig(input).app?.image.pull?.username, "Xpto-Bot", "GHCR keeps capitals");
         });
     });
 
     describe("rollback and previews", () => {
         const digest = `sha256:${"c".repeat(64)}`;
 
-        it("a rollback digest needs neither a git commit nor a registry token (nothing is built or pushed)", () => {
-            const image = parseStackConfig(raw({ apiImageDigest: digest }, { secrets: {}, gitCommit: undefined })).image;
-            assert.strictEqual(image.digest, digest);
-            assert.strictEqual(image.token, undefined);
+        it("a rollback digest needs no git commit (nothing is built)", () => {
+            const image = parseStackConfig(app({ apiImageDigest: digest }, { gitCommit: undefined })).app?.image;
+            assert.strictEqual(image?.digest, digest);
         });
 
-        it("a preview needs no registry token: previews never push", () => {
-            const config = parseStackConfig(raw({ imageRepositoryPrivate: "true" }, { secrets: {}, dryRun: true }));
-            assert.strictEqual(config.image.token, undefined);
+        it("a preview needs no pull token: nothing pulls during a preview", () => {
+            const config = parseStackConfig(app({ imageRepositoryPrivate: "true", registryUsername: "xptodeploy" }, { dryRun: true }));
+            assert.strictEqual(config.app?.image.pull?.token, undefined);
         });
 
-        it("an update does", () => {
-            assert.throws(() => parseStackConfig(raw({}, { secrets: {}, dryRun: false })), /registryToken is required/);
+        it("an update of a private repository does", () => {
+            assert.throws(() => parseStackConfig(app({ imageRepositoryPrivate: "true", registryUsername: "xptodeploy" })),
+                /registryPullToken is required with a private repository/);
         });
     });
 
     describe("invalid values fail naming the key and what is allowed", () => {
-        const cases: [string, Record<string, string>, Partial<RawStackConfig>, RegExp][] = [
-            ["a missing image repository", { imageRepository: "" }, {},
+        const cases: [string, RawStackConfig, RegExp][] = [
+            ["a missing image repository", app({ imageRepository: "" }),
                 /^xpto-api:imageRepository is required: set it to a repository such as docker\.io\/<org>\/<name> or <registry host\[:port\]>\/<path>\/<name>/],
-            ["an image repository with a tag", { imageRepository: "docker.io/xpto/api:1" }, {},
-                /^xpto-api:imageRepository .* without tag/],
-            ["an image repository with a digest", { imageRepository: "ghcr.io/xpto/api@sha256:abc" }, {},
+            ["an image repository with a tag", app({ imageRepository: "docker.io/xpto/api:1" }), /^xpto-api:imageRepository .* without tag/],
+            ["an image repository with a digest", app({ imageRepository: "ghcr.io/xpto/api@sha256:abc" }),
                 /^xpto-api:imageRepository .* without tag or digest/],
-            ["a Docker Hub repository without an organisation", { imageRepository: "users-api" }, {},
+            ["a Docker Hub repository without an organisation", app({ imageRepository: "users-api" }),
                 /^xpto-api:imageRepository is "users-api"; expected a repository such as docker\.io\/<org>\/<name>/],
-            ["an image repository in capitals", { imageRepository: "ghcr.io/XPTO/api" }, {}, /^xpto-api:imageRepository is "ghcr.io\/XPTO\/api"/],
-            ["a rollback digest that is not one", { apiImageDigest: "abc123" }, {},
+            ["an image repository in capitals", app({ imageRepository: "ghcr.io/XPTO/api" }), /^xpto-api:imageRepository is "ghcr.io\/XPTO\/api"/],
+            ["a rollback digest that is not one", app({ apiImageDigest: "abc123" }),
                 /^xpto-api:apiImageDigest is "abc123"; expected an image digest such as sha256:<64 hex digits>/],
-            ["a rollback digest with its repository", { apiImageDigest: `docker.io/xpto/users-api@sha256:${"a".repeat(64)}` }, {},
+            ["a rollback digest with its repository", app({ apiImageDigest: `docker.io/xpto/users-api@sha256:${"a".repeat(64)}` }),
                 /^xpto-api:apiImageDigest is .*; expected an image digest such as sha256:/],
-            ["imageRepositoryPrivate that is not a boolean", { imageRepositoryPrivate: "yes" }, {},
+            ["imageRepositoryPrivate that is not a boolean", app({ imageRepositoryPrivate: "yes" }),
                 /^xpto-api:imageRepositoryPrivate is "yes"; expected one of false, true$/],
-            ["protectData that is not a boolean", { protectData: "on" }, {}, /^xpto-api:protectData is "on"; expected one of false, true$/],
-            ["a Docker Hub user name another registry would take", { registryUsername: "Xpto.Deploy" }, {},
-                /^xpto-api:registryUsername is "Xpto.Deploy"; expected a Docker Hub user name/],
-            ["zero replicas", { replicas: "0" }, {}, /^xpto-api:replicas is "0"; expected a whole number from 1 to 20$/],
-            ["non-numeric replicas", { replicas: "two" }, {}, /^xpto-api:replicas is "two"; expected a whole number from 1 to 20$/],
-            ["an unknown Service type", { serviceType: "Ingress" }, {},
+            ["protectData that is not a boolean", app({ protectData: "on" }), /^xpto-api:protectData is "on"; expected one of false, true$/],
+            ["a private Docker Hub repository without a user", app({ imageRepositoryPrivate: "true" }, { dryRun: true }),
+                /^xpto-api:registryUsername is required: set it to a Docker Hub user name/],
+            ["zero replicas", app({ replicas: "0" }), /^xpto-api:replicas is "0"; expected a whole number from 1 to 20$/],
+            ["non-numeric replicas", app({ replicas: "two" }), /^xpto-api:replicas is "two"; expected a whole number from 1 to 20$/],
+            ["an unknown Service type", app({ serviceType: "Ingress" }),
                 /^xpto-api:serviceType is "Ingress"; expected one of ClusterIP, NodePort, LoadBalancer$/],
-            ["a namespace that is not a DNS label", { namespace: "Prod_1" }, {}, /^xpto-api:namespace is "Prod_1"; expected a DNS label/],
-            ["a mongo image without a version", { mongoImage: "mongo:latest" }, {},
+            ["a namespace that is not a DNS label", app({ namespace: "Prod_1" }), /^xpto-api:namespace is "Prod_1"; expected a DNS label/],
+            ["the app in Jenkins' namespace", app({ namespace: "jenkins" }),
+                /^xpto-api:namespace is "jenkins"; expected a namespace other than Jenkins' \(jenkins\)$/],
+            ["a mongo image without a version", app({ mongoImage: "mongo:latest" }),
                 /^xpto-api:mongoImage is "mongo:latest"; expected a mongo image with a numeric version tag/],
-            ["an unsupported MongoDB major", { mongoImage: "mongo:3.6" }, {},
+            ["an unsupported MongoDB major", app({ mongoImage: "mongo:3.6" }),
                 /^xpto-api:mongoImage is "mongo:3.6"; expected a MongoDB major version from 4 to 8$/],
-            ["a CPU quantity with a typo", { apiCpuLimit: "500mm" }, {}, /^xpto-api:apiCpuLimit is "500mm"; expected a CPU quantity/],
-            ["a memory quantity with a wrong unit", { mongoMemoryLimit: "1GB" }, {},
+            ["a CPU quantity with a typo", app({ apiCpuLimit: "500mm" }), /^xpto-api:apiCpuLimit is "500mm"; expected a CPU quantity/],
+            ["a memory quantity with a wrong unit", app({ mongoMemoryLimit: "1GB" }),
                 /^xpto-api:mongoMemoryLimit is "1GB"; expected a memory quantity/],
-            ["a request above its limit", { apiMemoryRequest: "1Gi", apiMemoryLimit: "256Mi" }, {},
+            ["a request above its limit", app({ apiMemoryRequest: "1Gi", apiMemoryLimit: "256Mi" }),
                 /^xpto-api:apiMemoryRequest is "1Gi"; expected at most xpto-api:apiMemoryLimit \(256Mi\)$/],
-            ["a CPU request above its limit", { mongoCpuRequest: "2", mongoCpuLimit: "500m" }, {},
+            ["a CPU request above its limit", app({ mongoCpuRequest: "2", mongoCpuLimit: "500m" }),
                 /^xpto-api:mongoCpuRequest is "2"; expected at most xpto-api:mongoCpuLimit \(500m\)$/],
-            ["a storage size that is not a quantity", { mongoStorageSize: "lots" }, {}, /^xpto-api:mongoStorageSize is "lots"/],
-            ["a storage class that is not a name", { mongoStorageClass: "Fast SSD" }, {}, /^xpto-api:mongoStorageClass is "Fast SSD"/],
-            ["ownsJenkins that is not a boolean", { ownsJenkins: "yes" }, {},
-                /^xpto-api:ownsJenkins is "yes"; expected one of false, true$/],
-            ["Jenkins in the app's namespace", { jenkinsNamespace: "develop" }, {},
-                /^xpto-api:jenkinsNamespace is "develop"; expected a namespace other than the app's \(develop\)$/],
-            ["a misspelt key", { replica: "2" }, {}, /^xpto-api:replica is not a known setting; known settings: namespace, /],
-            ["a missing Docker Hub user", { registryUsername: "" }, {}, /^xpto-api:registryUsername is required/],
-            ["no registry token", {}, { secrets: {} },
-                /^xpto-api:registryToken is required: run `pulumi config set --secret registryToken` or export REGISTRY_TOKEN$/],
-            ["no registry token to pull a private image on a rollback", {
-                imageRepositoryPrivate: "true", apiImageDigest: `sha256:${"a".repeat(64)}`,
-            }, { secrets: {} }, /^xpto-api:registryToken is required/],
-            ["no image tag and no git checkout", {}, { gitCommit: undefined }, /^xpto-api:imageTag is required: set it to a Docker tag/],
-            ["an image tag Docker refuses", { imageTag: "feature/x" }, {}, /^xpto-api:imageTag is "feature\/x"; expected a Docker tag/],
-            ["Jenkins without a repository", { ownsJenkins: "true" }, JENKINS_SECRETS,
+            ["a storage size that is not a quantity", app({ mongoStorageSize: "lots" }), /^xpto-api:mongoStorageSize is "lots"/],
+            ["a storage class that is not a name", app({ mongoStorageClass: "Fast SSD" }), /^xpto-api:mongoStorageClass is "Fast SSD"/],
+            ["a misspelt key", app({ replica: "2" }), /^xpto-api:replica is not a known setting; known settings: role, /],
+            ["no image tag and no git checkout", app({}, { gitCommit: undefined }), /^xpto-api:imageTag is required: set it to a Docker tag/],
+            ["an image tag Docker refuses", app({ imageTag: "feature/x" }), /^xpto-api:imageTag is "feature\/x"; expected a Docker tag/],
+            ["an unknown role", app({ role: "ci" }), /^xpto-api:role is "ci"; expected one of app, jenkins$/],
+            ["a lane that does not deploy", app({ deployLane: "preview" }), /^xpto-api:deployLane is "preview"; expected one of production, develop$/],
+            ["a Jenkins setting on an app stack", app({ jenkinsServiceType: "LoadBalancer" }),
+                /^xpto-api:jenkinsServiceType is a setting of a stack whose xpto-api:role is jenkins; this one's is app$/],
+            ["a pipeline secret on an app stack", app({}, { secrets: { pipelineProductionPulumiToken: secret("pipelineProductionPulumiToken") } }),
+                /^xpto-api:pipelineProductionPulumiToken is a setting of a stack whose xpto-api:role is jenkins; this one's is app$/],
+            ["an app setting on the Jenkins stack", jenkins({ replicas: "2" }),
+                /^xpto-api:replicas is a setting of a stack whose xpto-api:role is app; this one's is jenkins$/],
+            ["Jenkins without a repository", jenkins({ jenkinsRepositoryUrl: "" }),
                 /^xpto-api:jenkinsRepositoryUrl is required: set it to the https URL of this repository on GitHub/],
-            ["Jenkins building a repository outside GitHub", { ...OWNS_JENKINS, jenkinsRepositoryUrl: "git@gitlab.com:x/y.git" },
-                JENKINS_SECRETS, /^xpto-api:jenkinsRepositoryUrl is "git@gitlab.com:x\/y.git"; expected the https URL/],
-            ["Jenkins on Pulumi Cloud without an access token", OWNS_JENKINS, {},
-                /^xpto-api:jenkinsPulumiAccessToken is required where xpto-api:ownsJenkins is true and the backend is Pulumi Cloud/],
-            ["Jenkins on a self-managed backend without a passphrase", { ...OWNS_JENKINS, jenkinsPulumiBackendUrl: "s3://state" },
-                {}, /^xpto-api:jenkinsPulumiConfigPassphrase is required with a self-managed backend/],
-            ["a backend URL Pulumi cannot use", { jenkinsPulumiBackendUrl: "ftp://x" }, {}, /^xpto-api:jenkinsPulumiBackendUrl is "ftp:\/\/x"/],
-            ["a git user without a git token", { ...OWNS_JENKINS, jenkinsGitUsername: "bot" }, JENKINS_SECRETS,
-                /^xpto-api:jenkinsGitUsername and xpto-api:jenkinsGitToken go together/],
-            ["Jenkins exposed some other way", { jenkinsServiceType: "NodePort" }, {},
+            ["Jenkins building a repository outside GitHub", jenkins({ jenkinsRepositoryUrl: "git@gitlab.com:x/y.git" }),
+                /^xpto-api:jenkinsRepositoryUrl is "git@gitlab.com:x\/y.git"; expected the https URL/],
+            ["anonymous GitHub scans", jenkins({ jenkinsGitHubUsername: "" }, { secrets: { ...jenkinsSecrets(), jenkinsGitHubToken: undefined } }),
+                /^xpto-api:jenkinsGitHubUsername is required: .*60 anonymous requests an hour/],
+            ["a GitHub user without a token", jenkins({}, { secrets: { ...jenkinsSecrets(), jenkinsGitHubToken: undefined } }),
+                /^xpto-api:jenkinsGitHubToken is required \(a GitHub token that can read the repository and its pull requests\): run `pulumi config set --secret jenkinsGitHubToken`$/],
+            ["a lane without its Pulumi token", jenkins({}, { secrets: { ...jenkinsSecrets(), pipelinePreviewPulumiToken: undefined } }),
+                /^xpto-api:pipelinePreviewPulumiToken is required on Pulumi Cloud \(a token that may only read both stacks\)/],
+            ["a deploying lane without its registry token", jenkins({}, { secrets: { ...jenkinsSecrets(), pipelineDevelopRegistryToken: undefined } }),
+                /^xpto-api:pipelineDevelopRegistryToken is required \(the develop lane pushes its images with it\)/],
+            ["an S3 backend without the lanes' keys and passphrases", jenkins({ pipelineBackendUrl: "s3://xpto-pulumi-state" }),
+                /^xpto-api:pipelineProductionPassphrase is required with an S3 backend/],
+            ["a backend the agent pods cannot be given credentials for", jenkins({ pipelineBackendUrl: "gs://xpto-state" }),
+                /^xpto-api:pipelineBackendUrl is "gs:\/\/xpto-state"; expected .* gs:\/\/, azblob:\/\/ and file:\/\/ backends cannot be reached/],
+            ["state in a pod that dies", jenkins({ pipelineBackendUrl: "file:///var/state" }), /^xpto-api:pipelineBackendUrl is "file:\/\/\/var\/state"/],
+            ["Jenkins exposed some other way", jenkins({ jenkinsServiceType: "NodePort" }),
                 /^xpto-api:jenkinsServiceType is "NodePort"; expected one of ClusterIP, LoadBalancer$/],
-            ["an Ingress host that is not a host name", { jenkinsIngressHost: "http://jenkins" }, {},
-                /^xpto-api:jenkinsIngressHost is "http:\/\/jenkins"/],
+            ["an Ingress host that is not a host name", jenkins({ jenkinsIngressHost: "http://jenkins" }), /^xpto-api:jenkinsIngressHost is "http:\/\/jenkins"/],
         ];
-        for (const [what, values, overrides, message] of cases) {
+        for (const [what, input, message] of cases) {
             it(`rejects ${what}`, () => {
-                const problems = problemsOf(raw(values, overrides));
+                const problems = problemsOf(input);
                 assert.ok(problems.some((p) => message.test(p)), `no problem matches ${message}:\n${problems.join("\n")}`);
             });
         }
 
+        it("an S3 backend gives each lane its keys, each deploying lane its own stack's passphrase, previews both", () => {
+            const config = parseStackConfig(jenkins({ pipelineBackendUrl: "s3://xpto-pulumi-state?endpoint=minio.xpto.example:9000&s3ForcePathStyle=true" },
+                { secrets: jenkinsSecrets("s3") })).jenkins;
+            assert.strictEqual(config?.backend.kind, "s3");
+            assert.deepStrictEqual(Object.keys(config?.lanes.production.passphrases ?? {}), ["production"]);
+            assert.deepStrictEqual(Object.keys(config?.lanes.develop.passphrases ?? {}), ["develop"]);
+            assert.deepStrictEqual(Object.keys(config?.lanes.preview.passphrases ?? {}).sort(), ["develop", "production"]);
+            assert.ok(config?.lanes.preview.s3 && config.lanes.preview.pulumiToken === undefined);
+        });
+
         it("reports every problem at once, in one error message", () => {
-            const input = raw({ replicas: "0", serviceType: "Ingress" }, { secrets: {} });
+            const input = app({ replicas: "0", serviceType: "Ingress", imageRepository: "" });
             assert.throws(() => parseStackConfig(input), (err: Error) => {
                 assert.match(err.message, /^Invalid stack config:\n {2}- /);
                 assert.match(err.message, /xpto-api:replicas/);
                 assert.match(err.message, /xpto-api:serviceType/);
-                assert.match(err.message, /xpto-api:registryToken/);
+                assert.match(err.message, /xpto-api:imageRepository/);
                 return true;
             });
         });
@@ -237,10 +317,10 @@ describe("stack configuration", () => {
             });
         });
 
-        it("a missing token fails before any resource is declared", async () => {
-            await assert.rejects(runProgram("develop", { tokenFrom: "nowhere" }), (err: unknown) => {
+        it("a Jenkins stack without its secrets fails before any resource is declared", async () => {
+            await assert.rejects(runProgram("jenkins", { secretsFrom: "nowhere" }), (err: unknown) => {
                 assert.ok(err instanceof ProgramFailure, String(err));
-                assert.match(err.message, /xpto-api:registryToken is required/);
+                assert.match(err.message, /xpto-api:jenkinsGitHubToken is required/);
                 assert.deepStrictEqual(err.resources, []);
                 return true;
             });
@@ -249,7 +329,7 @@ describe("stack configuration", () => {
         it("the image tag is Jenkins' GIT_COMMIT", async () => {
             const run = await runProgram("develop", { env: { GIT_COMMIT: "feedface".repeat(5) } });
             const image = run.resources.find((r) => r.type === "docker:index/image:Image");
-            assert.strictEqual(image?.inputs.imageName, `docker.io/xpto/users-api:${"feedface".repeat(5)}`);
+            assert.strictEqual(image?.inputs.imageName, `docker.io/xpto/users-api-develop:${"feedface".repeat(5)}`);
         });
     });
 });

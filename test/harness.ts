@@ -4,21 +4,29 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { PROJECT } from "../infra/config";
+import { PROJECT, SECRET_KEYS, type SecretKey } from "../infra/config";
 
 export const ROOT = path.resolve(__dirname, "..");
-export const STACKS = ["develop", "production"] as const;
+/** The committed app stacks; `jenkins` is the third committed stack. */
+export const APP_STACKS = ["develop", "production"] as const;
+export const STACKS = [...APP_STACKS, "jenkins"] as const;
 export type StackName = (typeof STACKS)[number];
 
 /** Values nothing but Secret data may ever contain. */
 export const SENTINELS = {
-    registryToken: "SENTINEL-registry-token-7f3a",
-    pulumiAccessToken: "SENTINEL-pulumi-access-token",
-    pulumiConfigPassphrase: "SENTINEL-pulumi-passphrase",
-    gitToken: "SENTINEL-git-token",
+    secret: (key: SecretKey) => `SENTINEL-${key}`,
     password: (name: string) => `SENTINEL-password-${name}`,
     prefix: "SENTINEL-",
 } as const;
+
+/** The secret settings a stack of this role reads (what an operator sets with --secret), as sentinels. */
+export function sentinelSecrets(role: "app" | "jenkins", backend: "pulumi-cloud" | "s3" = "pulumi-cloud"): Record<string, string> {
+    const keys = SECRET_KEYS.filter((key) => role === "jenkins"
+        ? key.startsWith("jenkins") || key.startsWith("pipeline")
+        : false);
+    const wanted = keys.filter((key) => backend === "s3" ? !key.endsWith("PulumiToken") : !/Passphrase|S3/.test(key));
+    return Object.fromEntries(wanted.map((key) => [`${PROJECT}:${key}`, SENTINELS.secret(key)]));
+}
 export const FAKE_DIGEST = `sha256:${"ab".repeat(32)}`;
 export const FAKE_COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
@@ -49,11 +57,22 @@ export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean>
     return pulumi.isSecret(output);
 }
 
-/** The committed stack file's settings, keyed as Pulumi keys them (`xpto-api:replicas`). */
-export function stackFileConfig(stack: string): Record<string, string> {
+function stackFileEntries(stack: string): [string, unknown][] {
     const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
     const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-    return Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, String(v)]));
+    return Object.entries(doc.config ?? {});
+}
+
+const isSecure = (v: unknown) => typeof v === "object" && v !== null && "secure" in v;
+
+/** The committed stack file's plain settings, keyed as Pulumi keys them (`xpto-api:replicas`). */
+export function stackFileConfig(stack: string): Record<string, string> {
+    return Object.fromEntries(stackFileEntries(stack).filter(([, v]) => !isSecure(v)).map(([k, v]) => [k, String(v)]));
+}
+
+/** The keys the committed stack file holds as `secure:` ciphertext (the CLI decrypts them for the program). */
+export function stackFileSecureKeys(stack: string): string[] {
+    return stackFileEntries(stack).filter(([, v]) => isSecure(v)).map(([k]) => k);
 }
 
 function mockedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -97,8 +116,8 @@ export interface RunOptions {
     /** Config to use instead of the committed stack file's. */
     config?: Record<string, string>;
     env?: Record<string, string | undefined>;
-    /** Where the registry token comes from: secret config (operators) or REGISTRY_TOKEN (the pipeline). */
-    tokenFrom?: "config" | "env" | "nowhere";
+    /** Which secrets are set: those an operator sets for the stack's role (default), or none at all. */
+    secretsFrom?: "operator" | "nowhere";
     /** `pulumi preview` rather than `pulumi up`. */
     dryRun?: boolean;
     /** More secret config (full keys), on top of the sentinel tokens. */
@@ -118,21 +137,15 @@ export class ProgramFailure extends Error {
  */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
     const resources: DeclaredResource[] = [];
-    const tokenFrom = options.tokenFrom ?? "config";
-    const tokenKey = `${PROJECT}:registryToken`;
     const config = options.config ?? stackFileConfig(stack);
+    const role = config[`${PROJECT}:role`] === "jenkins" ? "jenkins" : "app";
+    const backend = (config[`${PROJECT}:pipelineBackendUrl`] ?? "").startsWith("s3://") ? "s3" : "pulumi-cloud";
     const secrets: Record<string, string> = {
-        [`${PROJECT}:jenkinsPulumiAccessToken`]: SENTINELS.pulumiAccessToken,
-        [`${PROJECT}:jenkinsPulumiConfigPassphrase`]: SENTINELS.pulumiConfigPassphrase,
-        ...(tokenFrom === "config" ? { [tokenKey]: SENTINELS.registryToken } : {}),
+        ...(options.secretsFrom === "nowhere" ? {} : sentinelSecrets(role, backend)),
         ...options.secrets,
     };
     pulumi.runtime.setAllConfig({ ...config, ...secrets }, Object.keys(secrets));
-    const env = {
-        GIT_COMMIT: FAKE_COMMIT,
-        REGISTRY_TOKEN: tokenFrom === "env" ? SENTINELS.registryToken : undefined,
-        ...options.env,
-    };
+    const env = { GIT_COMMIT: FAKE_COMMIT, ...options.env };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     for (const [k, v] of Object.entries(env)) {
         if (v === undefined) Reflect.deleteProperty(process.env, k); else process.env[k] = v;

@@ -1,13 +1,18 @@
 import * as assert from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { PROJECT } from "../infra/config";
-import { CREDENTIAL_IDS, JENKINS_CHART, JENKINS_PLUGINS } from "../infra/jenkins";
+import { CREDENTIAL_IDS, JOB_NAMES, laneJobDsl } from "../infra/jenkins";
+import { DEPLOY_LANES, LANE_BRANCHES, LANES } from "../infra/pipeline";
+import { LANE_POD_SECURITY } from "../infra/pipelineLanes";
+import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS } from "../infra/upstream";
 import {
-    findOne, kubernetesObjects, ProgramRun, ROOT, runProgram, SENTINELS, stackFileConfig, valueOf,
+    type DeclaredResource, findOne, kubernetesObjects, ProgramRun, ROOT, runProgram, SENTINELS, stackFileConfig, valueOf,
 } from "./harness";
 import { isSecretValue, plain, spec, validateKubernetesObject } from "./kubernetesSchema";
+import { podSecurityViolations } from "./podSecurity";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read the chart's loosely typed values */
 
@@ -21,6 +26,11 @@ function casc(run: ProgramRun, script: string): any {
     return yaml.load(values(run).controller.JCasC.configScripts[script]);
 }
 
+function credentials(run: ProgramRun): any[] {
+    return casc(run, "credentials").credentials.system.domainCredentials[0].credentials
+        .map((c: any) => ({ kind: Object.keys(c)[0], ...(Object.values(c)[0] as object) }));
+}
+
 /** Every string in a tree, for searching. */
 function strings(value: unknown): string[] {
     if (typeof value === "string") return [value];
@@ -28,221 +38,355 @@ function strings(value: unknown): string[] {
     return Object.values(value).flatMap(strings);
 }
 
-/** Turns the Jenkinsfile's exclusion glob into a matcher, the way `pulumi up --exclude` reads `**`. */
-function jenkinsfileExclusion(stack: string): RegExp {
-    const match = /"urn:pulumi:\$\{stack\}::([^"]+)"/.exec(JENKINSFILE);
-    assert.ok(match, "the Jenkinsfile names the URN it excludes");
-    const glob = `urn:pulumi:${stack}::${match[1]}`;
-    return new RegExp(`^${glob.split("**").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+/** The one resource of this type suffix and Pulumi name. */
+function named(run: ProgramRun, name: string, kind = ""): DeclaredResource {
+    const found = run.resources.filter((r) => r.name === name && r.type.endsWith(kind));
+    assert.strictEqual(found.length, 1, `one ${kind || "resource"} named ${name}`);
+    return found[0];
 }
 
-describe("Jenkins on the stack that owns it (production)", () => {
+/** `2.541.3` <= `2.568.2`, numerically. */
+function atMost(version: string, limit: string): boolean {
+    const a = version.split(".").map(Number);
+    const b = limit.split(".").map(Number);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
+    }
+    return true;
+}
+
+const withSettings = (settings: Record<string, string>) =>
+    ({ ...stackFileConfig("jenkins"), ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [`${PROJECT}:${k}`, v])) });
+
+describe("the jenkins stack", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runProgram("production");
+        run = await runProgram("jenkins");
     });
 
-    it("is a Helm release of the pinned official chart, in its own namespace, with a timeout", () => {
-        const release = spec(findOne(run, "Release"));
-        assert.strictEqual(release.chart, "jenkins");
-        assert.deepStrictEqual(release.repositoryOpts, { repo: "https://charts.jenkins.io" });
-        assert.match(release.version, /^\d+\.\d+\.\d+$/, "an exact chart version");
-        assert.strictEqual(release.version, JENKINS_CHART.version);
-        assert.strictEqual(release.namespace, "jenkins");
-        assert.strictEqual(release.name, "jenkins");
-        assert.ok(release.timeout >= 600 && release.timeout <= 1800, `timeout ${release.timeout} s`);
-    });
-
-    it("a failed install or upgrade rolls back and cleans up (atomic, cleanupOnFail)", () => {
-        const release = spec(findOne(run, "Release"));
-        assert.strictEqual(release.atomic, true);
-        assert.strictEqual(release.cleanupOnFail, true);
-    });
-
-    it("no secret reaches the Helm values, anywhere in the tree", () => {
-        const tree = findOne(run, "Release").inputs.values;
-        for (const text of strings(plain(tree))) {
-            assert.ok(!text.includes(SENTINELS.prefix), `a secret is in the values: ${text.slice(0, 80)}`);
-        }
-        assert.ok(!isSecretValue(tree), "the values are plain: nothing secret to hide");
-    });
-
-    it("the admin password is random, in a Secret the chart uses as existingSecret", () => {
-        const admin = values(run).controller.admin;
-        const secret = spec(findOne(run, "Secret", admin.existingSecret));
-        assert.strictEqual(admin.createSecret, false);
-        assert.strictEqual(secret.metadata.namespace, "jenkins");
-        assert.strictEqual(secret.stringData[admin.passwordKey], SENTINELS.password("jenkins-admin-password"));
-        assert.strictEqual(secret.stringData[admin.userKey], "admin");
-        assert.ok(isSecretValue(findOne(run, "Secret", admin.existingSecret).inputs.stringData));
-    });
-
-    it("pipeline credentials come from secret config into a Secret the chart mounts", () => {
-        const controller = values(run).controller;
-        const secretName = "jenkins-pipeline-credentials";
-        const secret = findOne(run, "Secret", secretName);
-        assert.ok(isSecretValue(secret.inputs.stringData));
-        const data = spec(secret).stringData;
-        assert.strictEqual(data["registry-token"], SENTINELS.registryToken);
-        assert.strictEqual(data["registry-username"], stackFileConfig("production")[`${PROJECT}:registryUsername`]);
-        assert.strictEqual(data["pulumi-access-token"], SENTINELS.pulumiAccessToken);
-        assert.strictEqual(data["pulumi-config-passphrase"], SENTINELS.pulumiConfigPassphrase);
-        assert.strictEqual(data["pulumi-backend-url"], "https://api.pulumi.com");
-        const mounted = controller.additionalExistingSecrets as { name: string; keyName: string }[];
-        assert.deepStrictEqual(mounted.map((m) => m.keyName).sort(), Object.keys(data).sort());
-        assert.ok(mounted.every((m) => m.name === secretName));
-    });
-
-    it("the JCasC documents parse as YAML and refer only to mounted secret keys", () => {
-        const mounted = new Set((values(run).controller.additionalExistingSecrets as { name: string; keyName: string }[])
-            .map((m) => `${m.name}-${m.keyName}`));
-        const scripts = values(run).controller.JCasC.configScripts as Record<string, string>;
-        assert.ok(Object.keys(scripts).length >= 2);
-        for (const [name, text] of Object.entries(scripts)) {
-            assert.doesNotThrow(() => yaml.load(text), name);
-            for (const [, reference] of text.matchAll(/\$\{([^}]+)\}/g)) {
-                assert.ok(mounted.has(reference), `${name} refers to \${${reference}}, which nothing mounts`);
-            }
-        }
-    });
-
-    it("JCasC defines the credentials with stable IDs", () => {
-        const credentials = casc(run, "pipeline-credentials").credentials.system.domainCredentials[0].credentials;
-        const ids = credentials.map((c: any) => Object.values(c)[0] as any).map((c: any) => c.id).sort();
-        assert.deepStrictEqual(ids, [CREDENTIAL_IDS.registry, CREDENTIAL_IDS.pulumiAccessToken,
-            CREDENTIAL_IDS.pulumiBackendUrl, CREDENTIAL_IDS.pulumiConfigPassphrase].sort());
-    });
-
-    it("every credential ID the Jenkinsfile uses exists in JCasC", () => {
-        const used = [...JENKINSFILE.matchAll(/credentialsId:\s*'([^']+)'/g)].map((m) => m[1]);
-        assert.ok(used.length >= 4, "the Jenkinsfile binds its credentials by ID");
-        const credentials = casc(run, "pipeline-credentials").credentials.system.domainCredentials[0].credentials;
-        const defined = new Set(credentials.map((c: any) => (Object.values(c)[0] as any).id));
-        for (const id of used) assert.ok(defined.has(id), `the Jenkinsfile uses '${id}', which JCasC does not define`);
-    });
-
-    it("JCasC defines the multibranch job: this repository, the deploy branches and pull requests", () => {
-        const [job] = casc(run, "users-api-job").jobs;
-        const script: string = job.script;
-        assert.match(script, /^multibranchPipelineJob\('xpto-users-api'\)/);
-        assert.match(script, /repositoryUrl\('https:\/\/github\.com\/xpto\/users-api'\)/);
-        assert.match(script, /repoOwner\('xpto'\)/);
-        assert.match(script, /repository\('users-api'\)/);
-        assert.match(script, /gitHubBranchDiscovery/);
-        assert.match(script, /gitHubPullRequestDiscovery/);
-        assert.match(script, /includes\('master develop desenvolvimento PR-\*'\)/);
-        assert.match(script, /scriptPath\('Jenkinsfile'\)/);
-        assert.match(script, /periodicFolderTrigger \{ interval\('\d+m'\) \}/);
-        assert.match(script, /discardOldItems \{ daysToKeep\(\d+\); numToKeep\(\d+\) \}/);
-        assert.doesNotMatch(script, /credentialsId/, "a public repository needs no checkout credentials");
-    });
-
-    it("every plugin carries an exact version, including what the job and the Jenkinsfile need", () => {
-        const plugins = values(run).controller.installPlugins as string[];
-        assert.deepStrictEqual(plugins, [...JENKINS_PLUGINS]);
-        for (const plugin of plugins) assert.match(plugin, /^[a-z0-9-]+:\d[\w.]*$/, plugin);
-        const names = plugins.map((p) => p.split(":")[0]);
-        for (const needed of ["kubernetes", "workflow-aggregator", "git", "configuration-as-code", "job-dsl",
-            "credentials-binding", "lockable-resources", "timestamper", "junit", "github-branch-source"]) {
-            assert.ok(names.includes(needed), `${needed} is installed`);
-        }
-        assert.strictEqual(values(run).controller.installLatestPlugins, false);
-    });
-
-    it("has persistence, requests and limits, and a startup probe long enough for plugin installation", () => {
-        const v = values(run);
-        assert.strictEqual(v.persistence.enabled, true);
-        assert.strictEqual(v.persistence.size, "8Gi");
-        assert.ok(v.controller.resources.requests.cpu && v.controller.resources.requests.memory);
-        assert.ok(v.controller.resources.limits.cpu && v.controller.resources.limits.memory);
-        const startup = v.controller.probes.startupProbe;
-        assert.ok(startup.failureThreshold * startup.periodSeconds >= 600, "at least 10 minutes to start");
-    });
-
-    it("is reached through a ClusterIP Service unless config says otherwise", () => {
-        assert.strictEqual(values(run).controller.serviceType, "ClusterIP");
-        assert.deepStrictEqual(values(run).controller.ingress, { enabled: false });
-    });
-
-    it("the agent ServiceAccount the Jenkinsfile's pod runs as lives in the Jenkins namespace", () => {
-        const account = spec(findOne(run, "ServiceAccount"));
-        assert.deepStrictEqual([account.metadata.name, account.metadata.namespace], ["jenkins-agent", "jenkins"]);
-        assert.deepStrictEqual(values(run).serviceAccountAgent, { create: false, name: "jenkins-agent" });
-        const pod = yaml.load(fs.readFileSync(path.join(ROOT, "ci", "agent-pod.yaml"), "utf8")) as any;
-        assert.strictEqual(pod.spec.serviceAccountName, account.metadata.name);
-    });
-
-    it("nothing grants the agent a wildcard or cluster-wide write", () => {
-        for (const object of kubernetesObjects(run).map(spec)) {
-            for (const rule of object.rules ?? []) {
-                for (const field of ["apiGroups", "resources", "verbs", "resourceNames"]) {
-                    assert.ok(!(rule[field] ?? []).includes("*"), `${object.kind}/${object.metadata.name} ${field}`);
-                }
-                if (object.kind === "ClusterRole") {
-                    assert.deepStrictEqual(rule.resources, ["namespaces"]);
-                    assert.deepStrictEqual(rule.resourceNames, ["production"], "only its own app namespace");
-                    assert.ok(rule.verbs.every((v: string) => ["get", "patch"].includes(v)));
-                }
-            }
-            if (object.kind === "ClusterRoleBinding" || object.kind === "RoleBinding") {
-                assert.notStrictEqual(object.roleRef.name, "cluster-admin");
-            }
-        }
-        assert.deepStrictEqual(values(run).rbac, { create: true, readSecrets: false });
-    });
-
-    it("every Kubernetes object of the component validates against the schema", () => {
-        for (const name of ["jenkins-admin", "jenkins-pipeline-credentials"]) validateKubernetesObject(findOne(run, "Secret", name));
-        validateKubernetesObject(findOne(run, "ServiceAccount"));
-        validateKubernetesObject(findOne(run, "Namespace", "jenkins"));
-    });
-
-    it("exports its namespace, URL and the admin Secret's name, never the password", async () => {
-        assert.strictEqual(await valueOf(run.outputs.jenkinsNamespace), "jenkins");
-        assert.strictEqual(await valueOf(run.outputs.jenkinsUrl), "http://jenkins.jenkins.svc.cluster.local:8080");
-        assert.strictEqual(await valueOf(run.outputs.jenkinsAdminSecretName), "jenkins-admin");
-    });
-
-    it("the Jenkinsfile's exclusion covers every Jenkins resource and nothing of the app", () => {
-        const exclusion = jenkinsfileExclusion("production");
-        assert.ok(run.urns.length === run.resources.length, "every resource has its URN");
-        // urn:pulumi:<stack>::<project>::<parent type>$<type>::<name> -> Kind/name
-        const excluded = run.urns.filter((urn) => exclusion.test(urn))
-            .map((urn) => `${urn.split("::")[2].split("$").pop()?.split(":").pop()}/${urn.split("::")[3]}`);
-        assert.deepStrictEqual(excluded.sort(), [
-            "Jenkins/jenkins", "Namespace/jenkins-namespace", "RandomPassword/jenkins-admin-password", "Release/jenkins",
-            "Secret/jenkins-admin", "Secret/jenkins-pipeline-credentials", "ServiceAccount/jenkins-agent",
+    it("declares Jenkins and the pipeline's lanes, and nothing of the app", () => {
+        const declared = run.resources.filter((r) => !r.type.startsWith("xpto:")).map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();
+        const perLane = LANES.flatMap((lane) => [
+            `Namespace/lanes-${lane}`, `ServiceAccount/lanes-${lane}-agent`, `Secret/lanes-${lane}-credentials`,
+            `NetworkPolicy/lanes-${lane}-deny-ingress`,
         ]);
+        const launchers = DEPLOY_LANES.flatMap((lane) => [
+            `ServiceAccount/lanes-${lane}-launcher`, `Secret/lanes-${lane}-launcher-token`, `Role/lanes-${lane}-launcher`,
+            `RoleBinding/lanes-${lane}-launcher`,
+        ]);
+        assert.deepStrictEqual(declared, [
+            "Namespace/jenkins-namespace", "RandomPassword/jenkins-admin-password", "Release/jenkins", "Secret/jenkins-admin",
+            "Secret/jenkins-github", ...perLane, ...launchers,
+        ].sort());
+    });
+
+    it("every Kubernetes object validates against the schema", () => {
+        for (const object of kubernetesObjects(run)) {
+            assert.doesNotThrow(() => validateKubernetesObject(object), `${object.type} ${object.name}`);
+        }
+    });
+
+    describe("the Helm release", () => {
+        it("is the official chart at the pinned version, in Jenkins' namespace, with a timeout", () => {
+            const release = spec(findOne(run, "Release"));
+            assert.strictEqual(release.chart, JENKINS_CHART.name);
+            assert.deepStrictEqual(release.repositoryOpts, { repo: JENKINS_CHART.repository });
+            assert.strictEqual(release.version, JENKINS_CHART.version);
+            assert.strictEqual(release.namespace, "jenkins");
+            assert.strictEqual(release.name, "jenkins");
+            assert.ok(release.timeout >= 600 && release.timeout <= 1800, `timeout ${release.timeout} s`);
+        });
+
+        it("a failed install or upgrade rolls back and cleans up (atomic, cleanupOnFail)", () => {
+            const release = spec(findOne(run, "Release"));
+            assert.strictEqual(release.atomic, true);
+            assert.strictEqual(release.cleanupOnFail, true);
+        });
+
+        it("no secret reaches the Helm values, anywhere in the tree", () => {
+            const tree = findOne(run, "Release").inputs.values;
+            for (const text of strings(plain(tree))) {
+                assert.ok(!text.includes(SENTINELS.prefix), `a secret is in the values: ${text.slice(0, 80)}`);
+            }
+            assert.ok(!isSecretValue(tree), "the values are plain: nothing secret to hide");
+        });
+    });
+
+    describe("admin login", () => {
+        it("the chart projects our random admin Secret: createSecret stays true, existingSecret names it", () => {
+            assert.strictEqual(CHART_FACTS.adminSecretProjectedOnlyWithCreateSecret, true);
+            const admin = values(run).controller.admin;
+            assert.strictEqual(admin.createSecret, true, "with createSecret false the chart projects no admin Secret at all");
+            const secret = findOne(run, "Secret", admin.existingSecret);
+            assert.strictEqual(spec(secret).metadata.namespace, "jenkins");
+            assert.strictEqual(spec(secret).stringData[admin.passwordKey], SENTINELS.password("jenkins-admin-password"));
+            assert.strictEqual(spec(secret).stringData[admin.userKey], "admin");
+            assert.ok(isSecretValue(secret.inputs.stringData));
+        });
+    });
+
+    describe("plugins", () => {
+        it("every plugin is pinned to the release named in the upstream table, the latest resolution off", () => {
+            const plugins = values(run).controller.installPlugins as string[];
+            assert.deepStrictEqual(plugins, JENKINS_PLUGINS.map((p) => `${p.name}:${p.version}`));
+            for (const plugin of plugins) assert.match(plugin, /^[a-z0-9-]+:\d[\w.]*$/, plugin);
+            assert.strictEqual(values(run).controller.installLatestPlugins, false);
+        });
+
+        it("no plugin needs a newer Jenkins than the chart runs, and none is a release that does not exist", () => {
+            for (const plugin of JENKINS_PLUGINS.filter((p) => /^\d/.test(p.requiresJenkins))) {
+                assert.ok(atMost(plugin.requiresJenkins, JENKINS_CHART.jenkinsVersion),
+                    `${plugin.name} needs Jenkins ${plugin.requiresJenkins}, the chart runs ${JENKINS_CHART.jenkinsVersion}`);
+            }
+            const neverReleased = ["github-branch-source:1826.v25e5c1e2f6a_c", "credentials-binding:687.v619cb_57e983f",
+                "plain-credentials:189.va_6a_dd1c1a_4c4", "lockable-resources:1385.v089dd83a_b_a_11", "junit:1333.vf209c24d8b_0f"];
+            const plugins = values(run).controller.installPlugins as string[];
+            assert.deepStrictEqual(plugins.filter((p) => neverReleased.includes(p)), []);
+        });
+
+        it("has what the jobs, the clouds, the credentials and the Jenkinsfile use", () => {
+            const names = JENKINS_PLUGINS.map((p) => p.name);
+            for (const needed of ["kubernetes", "workflow-aggregator", "git", "configuration-as-code", "job-dsl",
+                "github-branch-source", "plain-credentials", "lockable-resources", "timestamper", "junit"]) {
+                assert.ok(names.includes(needed), `${needed} is installed`);
+            }
+            for (const [step, plugin] of [["lock(", "lockable-resources"], ["timestamps()", "timestamper"], ["junit ", "junit"]]) {
+                assert.ok(!JENKINSFILE.includes(step) || names.includes(plugin), `${step} needs ${plugin}`);
+            }
+        });
+    });
+
+    describe("configuration as code", () => {
+        it("every document parses, and refers only to Secret keys the chart mounts", () => {
+            const mounted = new Set((values(run).controller.additionalExistingSecrets as { name: string; keyName: string }[])
+                .map((m) => CHART_FACTS.existingSecretReference(m.name, m.keyName)));
+            for (const [name, text] of Object.entries(values(run).controller.JCasC.configScripts as Record<string, string>)) {
+                assert.doesNotThrow(() => yaml.load(text), name);
+                for (const [reference] of text.matchAll(/\$\{[^}]+\}/g)) {
+                    assert.ok(mounted.has(reference), `${name} refers to ${reference}, which nothing mounts`);
+                }
+            }
+            const secretNames = new Set(kubernetesObjects(run).map(spec).filter((o) => o.kind === "Secret").map((o) => o.metadata.name));
+            for (const { name } of values(run).controller.additionalExistingSecrets) {
+                assert.ok(secretNames.has(name), `the mounted Secret ${name} is declared`);
+            }
+        });
+
+        it("GitHub is reached with a user and token, never anonymously; launcher tokens are for Jenkins itself only", () => {
+            const byId = Object.fromEntries(credentials(run).map((c) => [c.id, c]));
+            assert.strictEqual(byId[CREDENTIAL_IDS.gitHub].kind, "usernamePassword");
+            assert.strictEqual(byId[CREDENTIAL_IDS.gitHub].scope, "GLOBAL");
+            for (const lane of DEPLOY_LANES) {
+                const launcher = byId[CREDENTIAL_IDS.launcher(lane)];
+                assert.strictEqual(launcher.kind, "string");
+                assert.strictEqual(launcher.scope, "SYSTEM", "no build can bind a launcher's token");
+            }
+            assert.strictEqual(credentials(run).length, 1 + DEPLOY_LANES.length);
+            const data = spec(findOne(run, "Secret", "jenkins-github")).stringData;
+            assert.deepStrictEqual(data, { username: "xpto-ci", token: SENTINELS.secret("jenkinsGitHubToken") });
+        });
+
+        it("each deploying lane has a cloud of its own: its namespace, its launcher's token, usable only where permitted", () => {
+            const clouds = casc(run, "lane-clouds").jenkins.clouds.map((c: any) => c.kubernetes);
+            assert.deepStrictEqual(clouds.map((c: any) => c.name), [...DEPLOY_LANES]);
+            for (const cloud of clouds) {
+                assert.strictEqual(cloud.namespace, `jenkins-agents-${cloud.name}`);
+                assert.strictEqual(cloud.credentialsId, CREDENTIAL_IDS.launcher(cloud.name));
+                assert.strictEqual(cloud.usageRestricted, true);
+                assert.strictEqual(cloud.jenkinsUrl, "http://jenkins.jenkins.svc.cluster.local:8080");
+                assert.strictEqual(cloud.jenkinsTunnel, "jenkins-agent.jenkins.svc.cluster.local:50000");
+                assert.deepStrictEqual(cloud.podLabels, [{ key: "jenkins/jenkins-jenkins-agent", value: "true" }]);
+            }
+        });
+
+        it("the chart's own cloud is the preview lane's: the preview namespace, as the previewer, no implicit pod template", () => {
+            const v = values(run);
+            assert.strictEqual(v.controller.cloudName, "preview");
+            assert.deepStrictEqual(v.agent, { enabled: true, namespace: "jenkins-agents-preview", disableDefaultAgent: true });
+            assert.deepStrictEqual(v.serviceAccountAgent, { create: false, name: "previewer" });
+            assert.deepStrictEqual(v.rbac, { create: true, readSecrets: false });
+        });
+
+        it("every cloud the Jenkinsfile can ask for exists", () => {
+            const defined = [...casc(run, "lane-clouds").jenkins.clouds.map((c: any) => c.kubernetes.name), values(run).controller.cloudName];
+            assert.match(JENKINSFILE, /cloud lane\(\)/);
+            for (const lane of LANES) assert.ok(defined.includes(lane), `cloud ${lane}`);
+        });
+
+        it("one job per lane: deploying jobs discover only their branches and may use only their cloud", () => {
+            const jobs = casc(run, "lane-jobs").jobs.map((j: any) => j.script as string);
+            assert.strictEqual(jobs.length, LANES.length);
+            for (const lane of LANES) {
+                const script = jobs.find((j: string) => j.startsWith(`multibranchPipelineJob('${JOB_NAMES[lane]}')`));
+                assert.ok(script, `a job for ${lane}`);
+                assert.strictEqual(script, laneJobDsl(lane, "https://github.com/xpto/users-api"));
+                assert.match(script, /repoOwner\('xpto'\)/);
+                assert.match(script, /repository\('users-api'\)/);
+                assert.match(script, /credentialsId\('github'\)/);
+                assert.match(script, /scriptPath\('Jenkinsfile'\)/);
+                // All branches, PR or not: a release PR from develop must not stop develop's deploys.
+                assert.match(script, /gitHubBranchDiscovery \{ strategyId\(3\) \}/);
+                if (lane === "preview") {
+                    assert.match(script, /includes\('\*'\)/);
+                    assert.match(script, /excludes\('master develop desenvolvimento'\)/);
+                    assert.match(script, /gitHubPullRequestDiscovery \{ strategyId\(1\) \}/);
+                    assert.match(script, /gitHubForkDiscovery \{[^}]*trust \{ gitHubTrustPermissions\(\) \}/s);
+                    assert.doesNotMatch(script, /permittedClouds/);
+                } else {
+                    assert.match(script, new RegExp(`includes\\('${LANE_BRANCHES[lane].join(" ")}'\\)`));
+                    assert.doesNotMatch(script, /PullRequestDiscovery|ForkDiscovery/, "pull requests only ever preview");
+                    assert.match(script, new RegExp(`kubernetes \\{ permittedClouds\\(\\['${lane}'\\]\\) \\}`));
+                }
+            }
+        });
+    });
+
+    describe("the lanes", () => {
+        it("each lane's namespace enforces the Pod Security level its pods need, and audits at restricted", () => {
+            for (const lane of LANES) {
+                const labels = spec(findOne(run, "Namespace", `jenkins-agents-${lane}`)).metadata.labels;
+                assert.strictEqual(labels["pod-security.kubernetes.io/enforce"], LANE_POD_SECURITY[lane], lane);
+                assert.strictEqual(labels["pod-security.kubernetes.io/audit"], "restricted", lane);
+            }
+            assert.strictEqual(LANE_POD_SECURITY.preview, "baseline", "previews build nothing: no privilege");
+            const controller = spec(findOne(run, "Namespace", "jenkins")).metadata.labels;
+            assert.strictEqual(controller["pod-security.kubernetes.io/enforce"], "restricted");
+        });
+
+        it("agent pods accept no inbound traffic", () => {
+            for (const lane of LANES) {
+                const policy = spec(named(run, `lanes-${lane}-deny-ingress`));
+                assert.strictEqual(policy.metadata.namespace, `jenkins-agents-${lane}`);
+                assert.deepStrictEqual(policy.spec, { podSelector: {}, policyTypes: ["Ingress"] });
+            }
+        });
+
+        it("each lane's pods run as its own ServiceAccount, the one the agent pod files name", () => {
+            const pod = (file: string) => (yaml.load(fs.readFileSync(path.join(ROOT, "ci", file), "utf8")) as any).spec.serviceAccountName;
+            for (const lane of LANES) {
+                const account = spec(named(run, `lanes-${lane}-agent`));
+                assert.strictEqual(account.metadata.namespace, `jenkins-agents-${lane}`);
+                assert.strictEqual(account.metadata.name, pod(lane === "preview" ? "preview-pod.yaml" : "deploy-pod.yaml"), lane);
+            }
+        });
+
+        it("each lane's Secret holds its own credentials only: previews get no registry token, nobody another lane's", () => {
+            const data = (lane: string) => {
+                const secret = named(run, `lanes-${lane}-credentials`);
+                assert.ok(isSecretValue(secret.inputs.stringData), `${lane}: a Pulumi secret`);
+                assert.strictEqual(spec(secret).metadata.name, "pipeline-credentials");
+                return spec(secret).stringData;
+            };
+            assert.deepStrictEqual(data("production"), {
+                PULUMI_BACKEND_URL: "https://api.pulumi.com",
+                PULUMI_ACCESS_TOKEN: SENTINELS.secret("pipelineProductionPulumiToken"),
+                REGISTRY_SERVER: "docker.io",
+                REGISTRY_USERNAME: "xptodeploy",
+                REGISTRY_TOKEN: SENTINELS.secret("pipelineProductionRegistryToken"),
+            });
+            assert.deepStrictEqual(data("develop"), {
+                PULUMI_BACKEND_URL: "https://api.pulumi.com",
+                PULUMI_ACCESS_TOKEN: SENTINELS.secret("pipelineDevelopPulumiToken"),
+                REGISTRY_SERVER: "docker.io",
+                REGISTRY_USERNAME: "xptodevelop",
+                REGISTRY_TOKEN: SENTINELS.secret("pipelineDevelopRegistryToken"),
+            });
+            assert.deepStrictEqual(data("preview"), {
+                PULUMI_BACKEND_URL: "https://api.pulumi.com",
+                PULUMI_ACCESS_TOKEN: SENTINELS.secret("pipelinePreviewPulumiToken"),
+            });
+        });
+
+        it("with an S3 backend: each lane its keys, deploying lanes their stack's passphrase, previews each stack's by name", async () => {
+            const s3 = await runProgram("jenkins", { config: withSettings({ pipelineBackendUrl: "s3://xpto-state?region=eu-west-1" }) });
+            const data = (lane: string) => spec(named(s3, `lanes-${lane}-credentials`)).stringData;
+            assert.strictEqual(data("production").PULUMI_CONFIG_PASSPHRASE, SENTINELS.secret("pipelineProductionPassphrase"));
+            assert.strictEqual(data("production").AWS_ACCESS_KEY_ID, SENTINELS.secret("pipelineProductionS3AccessKeyId"));
+            assert.strictEqual(data("develop").PULUMI_CONFIG_PASSPHRASE, SENTINELS.secret("pipelineDevelopPassphrase"));
+            assert.ok(!Object.values(data("develop")).includes(SENTINELS.secret("pipelineProductionPassphrase")));
+            assert.deepStrictEqual(Object.keys(data("preview")).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE_DEVELOP", "PULUMI_CONFIG_PASSPHRASE_PRODUCTION"]);
+            assert.ok(!("PULUMI_ACCESS_TOKEN" in data("production")));
+        });
+
+        it("a deploying lane's launcher may manage pods in that lane's namespace only, with the chart's own agent rules", () => {
+            for (const lane of DEPLOY_LANES) {
+                const account = spec(named(run, `lanes-${lane}-launcher`, ":ServiceAccount"));
+                assert.deepStrictEqual([account.metadata.name, account.metadata.namespace], [`launcher-${lane}`, "jenkins"]);
+                const token = spec(named(run, `lanes-${lane}-launcher-token`));
+                assert.strictEqual(token.type, "kubernetes.io/service-account-token");
+                assert.strictEqual(token.metadata.annotations["kubernetes.io/service-account.name"], `launcher-${lane}`);
+                const role = spec(named(run, `lanes-${lane}-launcher`, ":Role"));
+                assert.strictEqual(role.metadata.namespace, `jenkins-agents-${lane}`);
+                assert.deepStrictEqual(role.rules, CHART_FACTS.scheduleAgentsRules);
+                const binding = spec(named(run, `lanes-${lane}-launcher`, ":RoleBinding"));
+                assert.strictEqual(binding.metadata.namespace, `jenkins-agents-${lane}`);
+                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: `launcher-${lane}`, namespace: "jenkins" }]);
+            }
+            const clusterWide = kubernetesObjects(run).map(spec).filter((o) => o.kind.startsWith("Cluster"));
+            assert.deepStrictEqual(clusterWide, [], "nothing cluster-wide");
+        });
+    });
+
+    describe("the controller", () => {
+        it("meets Pod Security restricted, as the chart renders it with these values", () => {
+            const v = values(run).controller;
+            // The chart's default pod context (values.yaml runAsUser/fsGroup, statefulset L84-108) and our container contexts.
+            const pod = {
+                securityContext: { runAsUser: 1000, fsGroup: 1000, runAsNonRoot: true },
+                initContainers: [
+                    { name: "config-reload-init", securityContext: v.sidecars.configAutoReload.containerSecurityContext },
+                    { name: "init", securityContext: v.containerSecurityContext },
+                ],
+                containers: [
+                    { name: "jenkins", securityContext: v.containerSecurityContext },
+                    { name: "config-reload", securityContext: v.sidecars.configAutoReload.containerSecurityContext },
+                ],
+            };
+            assert.deepStrictEqual(podSecurityViolations(pod, "restricted"), []);
+            const defaults = { ...pod, containers: pod.containers.map((c) => ({ ...c, securityContext: { allowPrivilegeEscalation: false } })) };
+            assert.notDeepStrictEqual(podSecurityViolations(defaults, "restricted"), [], "the chart's defaults alone would not");
+        });
+
+        it("a changed GitHub token rolls the controller: a checksum of its Secret is a pod annotation", async () => {
+            assert.strictEqual(CHART_FACTS.reloadsOnSecretChange, false, "the chart alone would never notice");
+            const annotation = (r: ProgramRun) => values(r).controller.podAnnotations["xpto.io/credentials-checksum"];
+            const expected = createHash("sha256").update(["xpto-ci", SENTINELS.secret("jenkinsGitHubToken")].join("\0")).digest("hex");
+            assert.strictEqual(annotation(run), expected);
+            const rotated = await runProgram("jenkins", { secrets: { [`${PROJECT}:jenkinsGitHubToken`]: "SENTINEL-rotated" } });
+            assert.notStrictEqual(annotation(rotated), annotation(run));
+        });
+
+        it("has persistence, requests and limits, and a startup probe long enough for plugin installation", () => {
+            const v = values(run);
+            assert.strictEqual(v.persistence.enabled, true);
+            assert.strictEqual(v.persistence.size, "8Gi");
+            assert.ok(v.controller.resources.requests.cpu && v.controller.resources.requests.memory);
+            assert.ok(v.controller.resources.limits.cpu && v.controller.resources.limits.memory);
+            const startup = v.controller.probes.startupProbe;
+            assert.ok(startup.failureThreshold * startup.periodSeconds >= 600, "at least 10 minutes to start");
+        });
+
+        it("is reached through a ClusterIP Service unless config says otherwise", () => {
+            assert.strictEqual(values(run).controller.serviceType, "ClusterIP");
+            assert.deepStrictEqual(values(run).controller.ingress, { enabled: false });
+        });
+
+        it("exposure is an explicit choice: a LoadBalancer, or an Ingress on a host, with keys the chart has", async () => {
+            const config = withSettings({ jenkinsServiceType: "LoadBalancer", jenkinsIngressHost: "jenkins.xpto.example" });
+            const v = values(await runProgram("jenkins", { config }));
+            assert.strictEqual(v.controller.serviceType, "LoadBalancer");
+            assert.deepStrictEqual(v.controller.ingress, { enabled: true, hostName: "jenkins.xpto.example", pathType: "Prefix", path: "/" });
+            for (const key of Object.keys(v.controller.ingress)) {
+                assert.ok((CHART_FACTS.ingressKeys as readonly string[]).includes(key), `controller.ingress.${key} is a chart key`);
+            }
+        });
+
+        it("exports its namespace, URL and the admin Secret's name, never the password", async () => {
+            assert.deepStrictEqual(Object.keys(run.outputs).sort(), ["jenkinsAdminSecretName", "jenkinsNamespace", "jenkinsUrl"]);
+            assert.strictEqual(await valueOf(run.outputs.jenkinsNamespace), "jenkins");
+            assert.strictEqual(await valueOf(run.outputs.jenkinsUrl), "http://jenkins.jenkins.svc.cluster.local:8080");
+            assert.strictEqual(await valueOf(run.outputs.jenkinsAdminSecretName), "jenkins-admin");
+        });
     });
 });
-
-describe("Jenkins configuration choices", () => {
-    it("develop declares no Jenkins at all", async () => {
-        const run = await runProgram("develop");
-        assert.ok(!run.resources.some((r) => r.type.includes("helm.sh") || r.name.startsWith("jenkins")));
-        assert.strictEqual(run.outputs.jenkinsUrl, undefined);
-    });
-
-    it("a private repository gets checkout credentials from secret config", async () => {
-        const config = { ...stackFileConfig("production"), [`${PROJECT}:jenkinsGitUsername`]: "xpto-bot" };
-        const run = await runProgram("production", { config, secrets: { [`${PROJECT}:jenkinsGitToken`]: SENTINELS.gitToken } });
-        assert.match(casc(run, "users-api-job").jobs[0].script, /credentialsId\('git-credentials'\)/);
-        const credentials = casc(run, "pipeline-credentials").credentials.system.domainCredentials[0].credentials;
-        assert.ok(credentials.some((c: any) => c.usernamePassword?.id === CREDENTIAL_IDS.git));
-        assert.strictEqual(spec(findOne(run, "Secret", "jenkins-pipeline-credentials")).stringData["git-token"], SENTINELS.gitToken);
-        assert.ok(!strings(values(run)).some((s) => s.includes(SENTINELS.gitToken)));
-    });
-
-    it("exposure is an explicit choice: a LoadBalancer, or an Ingress on a host", async () => {
-        const config = {
-            ...stackFileConfig("production"),
-            [`${PROJECT}:jenkinsServiceType`]: "LoadBalancer",
-            [`${PROJECT}:jenkinsIngressHost`]: "jenkins.xpto.example",
-        };
-        const v = values(await runProgram("production", { config }));
-        assert.strictEqual(v.controller.serviceType, "LoadBalancer");
-        assert.strictEqual(v.controller.ingress.enabled, true);
-        assert.strictEqual(v.controller.ingress.hostName, "jenkins.xpto.example");
-    });
-});
-

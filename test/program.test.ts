@@ -4,14 +4,16 @@ import * as path from "path";
 import { bytes, PROJECT } from "../infra/config";
 import { wiredTigerCacheSizeGB } from "../infra/mongodb";
 import {
-    DeclaredResource, FAKE_COMMIT, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, ROOT,
-    runProgram, SENTINELS, STACKS, stackFileConfig, urnOf, valueOf,
+    APP_STACKS, DeclaredResource, FAKE_COMMIT, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, ROOT,
+    runProgram, SENTINELS, stackFileConfig, urnOf, valueOf,
 } from "./harness";
+import { enforcedLevel, podSecurityViolations } from "./podSecurity";
 import { isSecretValue, spec, validateKubernetesObject } from "./kubernetesSchema";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 
-const REPOSITORY = "docker.io/xpto/users-api";
+/** The repository a stack pushes to, as its stack file names it. */
+const repositoryOf = (stack: string) => setting(stack, "imageRepository");
 
 function setting(stack: string, key: string): string {
     return stackFileConfig(stack)[`${PROJECT}:${key}`];
@@ -44,17 +46,7 @@ function sentinelPaths(value: unknown, at = "", insideSecret = false): { path: s
     return Object.entries(value).flatMap(([k, v]) => sentinelPaths(v, `${at}.${k}`, secret));
 }
 
-function registryPasswordIsSecret(run: ProgramRun): boolean {
-    const registry = findOne(run, "Image").inputs.registry as any;
-    return isSecretValue(registry) || isSecretValue(registry.password);
-}
-
 const CLUSTER_SCOPED = ["Namespace", "ClusterRole", "ClusterRoleBinding"];
-
-const JENKINS_RESOURCES = [
-    "Namespace/jenkins-namespace", "RandomPassword/jenkins-admin-password", "Release/jenkins", "Secret/jenkins-admin",
-    "Secret/jenkins-pipeline-credentials", "ServiceAccount/jenkins-agent",
-];
 
 /** The resource names (plural, as RBAC spells them) of the objects a run declares in its app namespace. */
 function namespacedKinds(run: ProgramRun): string[] {
@@ -70,11 +62,11 @@ function container(workload: DeclaredResource): any {
     return containers[0];
 }
 
-for (const stack of STACKS) {
+for (const stack of APP_STACKS) {
     describe(`the program on stack ${stack}`, () => {
         let run: ProgramRun;
         const replicas = Number(setting(stack, "replicas"));
-        const ownsJenkins = setting(stack, "ownsJenkins") === "true";
+        const REPOSITORY = repositoryOf(stack);
 
         before(async () => {
             run = await runProgram(stack);
@@ -97,13 +89,13 @@ for (const stack of STACKS) {
                 "RandomPassword/mongodb-root-password",
                 "Role/pipeline-deployer",
                 "RoleBinding/pipeline-deployer",
+                "RoleBinding/pipeline-previewer",
                 "Secret/mongodb-credentials",
                 "Secret/users-api-mongo",
                 "Service/mongodb-headless",
                 "Service/users-api",
                 "StatefulSet/mongodb",
                 ...(replicas >= 2 ? ["PodDisruptionBudget/users-api"] : []),
-                ...(ownsJenkins ? JENKINS_RESOURCES : []),
             ].sort();
             assert.deepStrictEqual(declared, expected);
         });
@@ -118,8 +110,7 @@ for (const stack of STACKS) {
                 assert.ok(!seen.has(key), `${key} is declared twice`);
                 seen.add(key);
                 if (!CLUSTER_SCOPED.includes(kind)) {
-                    const expected = object.name.startsWith("jenkins") ? "jenkins" : stack;
-                    assert.strictEqual(metadata.namespace, expected, `${kind}/${metadata.name}`);
+                    assert.strictEqual(metadata.namespace, stack, `${kind}/${metadata.name}`);
                 }
             }
         });
@@ -133,16 +124,14 @@ for (const stack of STACKS) {
         });
 
         describe("image", () => {
-            it("builds app/ and pushes <repository>:<git commit> to Docker Hub with the token", () => {
+            it("builds app/ and pushes <repository>:<git commit> with the machine's docker login, no token in state", () => {
                 const image = spec(findOne(run, "Image"));
                 assert.strictEqual(image.imageName, `${REPOSITORY}:${FAKE_COMMIT}`);
                 assert.strictEqual(image.build.context, path.join(ROOT, "app"));
                 assert.strictEqual(image.build.dockerfile, path.join(ROOT, "app", "Dockerfile"));
                 assert.ok(fs.existsSync(image.build.dockerfile), "the Dockerfile exists");
-                assert.strictEqual(image.registry.server, "docker.io");
-                assert.strictEqual(image.registry.username, setting(stack, "registryUsername"));
-                assert.strictEqual(image.registry.password, SENTINELS.registryToken);
-                assert.ok(registryPasswordIsSecret(run), "the token is a Pulumi secret");
+                assert.deepStrictEqual(image.registry, { server: "docker.io" }, "credentials come from ~/.docker/config.json");
+                assert.strictEqual(image.buildOnPreview, false, "previews build nothing");
             });
 
             it("the Deployment runs the pushed image by digest, never by tag", () => {
@@ -331,49 +320,81 @@ for (const stack of STACKS) {
             });
         });
 
-        describe("pipeline deployer access", () => {
-            it("binds a Role in the app namespace to the Jenkins agent's ServiceAccount", () => {
-                const binding = spec(findOne(run, "RoleBinding"));
-                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "jenkins-agent", namespace: "jenkins" }]);
+        describe("the pipeline's rights in this namespace", () => {
+            const lanes = { deployer: `jenkins-agents-${stack}`, previewer: "jenkins-agents-preview" };
+
+            it(`binds the ${stack} lane's deployer, and no other lane's, to a Role here`, () => {
+                const binding = spec(findOne(run, "RoleBinding", "pipeline-deployer"));
+                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "deployer", namespace: lanes.deployer }]);
                 assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pipeline-deployer" });
                 assert.strictEqual(spec(findOne(run, "Role")).metadata.namespace, stack);
             });
 
-            it("the Role covers exactly the kinds this program manages, without wildcards", () => {
+            it("the deployer may write exactly the kinds this program manages here, and no RBAC at all", () => {
                 const rules = spec(findOne(run, "Role")).rules as any[];
-                const writable = rules.filter((r) => r.verbs.includes("create"))
-                    .flatMap((r) => r.resources.map((res: string) => res)).sort();
-                assert.deepStrictEqual(writable, [
-                    "configmaps", "deployments", "networkpolicies", "poddisruptionbudgets", "rolebindings", "roles",
-                    "secrets", "services", "statefulsets",
-                ]);
+                const writable = rules.filter((r) => r.verbs.includes("create")).flatMap((r) => r.resources as string[]).sort();
+                // What the pipeline's runs manage here (its own RBAC objects are excluded from them);
+                // a PodDisruptionBudget appears when replicas go from 1 to 2.
+                const managed = namespacedKinds(run).filter((k) => k !== "roles" && k !== "rolebindings");
+                assert.deepStrictEqual([...new Set([...managed, "poddisruptionbudgets"])].sort(), writable);
                 for (const rule of rules) {
                     for (const field of ["apiGroups", "resources", "verbs"]) {
                         assert.ok(!rule[field].includes("*"), `no wildcard in ${field}`);
                     }
+                    assert.ok(!rule.apiGroups.includes("rbac.authorization.k8s.io"), "the pipeline cannot grant itself more");
+                    assert.ok(!rule.verbs.includes("escalate") && !rule.verbs.includes("bind") && !rule.verbs.includes("impersonate"));
                 }
-                for (const kind of namespacedKinds(run)) {
-                    assert.ok(writable.includes(kind), `the agent may manage ${kind}`);
-                }
+                const secrets = rules.filter((r) => r.resources.includes("secrets")).flatMap((r) => r.verbs as string[]);
+                assert.ok(!secrets.includes("list") && !secrets.includes("watch"), "Secrets are read by name only");
             });
 
-            it("cluster-wide, it may only read and patch its own Namespace", () => {
+            it("cluster-wide, the deployer may only read and patch its own Namespace", () => {
                 const role = spec(findOne(run, "ClusterRole"));
                 assert.deepStrictEqual(role.rules, [
                     { apiGroups: [""], resources: ["namespaces"], resourceNames: [stack], verbs: ["get", "patch"] },
                 ]);
                 const binding = spec(findOne(run, "ClusterRoleBinding"));
                 assert.strictEqual(binding.roleRef.name, role.metadata.name);
-                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "jenkins-agent", namespace: "jenkins" }]);
+                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "deployer", namespace: lanes.deployer }]);
+            });
+
+            it("the preview lane may read here what the built-in view role shows (no Secrets), nothing more", () => {
+                const binding = spec(findOne(run, "RoleBinding", "pipeline-previewer"));
+                assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" });
+                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "previewer", namespace: lanes.previewer }]);
+            });
+
+            it("pipeline runs exclude these objects: the Jenkinsfile's glob covers them and nothing else", () => {
+                const jenkinsfile = fs.readFileSync(path.join(ROOT, "Jenkinsfile"), "utf8");
+                const [, glob] = /--exclude 'urn:pulumi:\$\{stack\}::([^']+)'/.exec(jenkinsfile) ?? [];
+                assert.ok(glob, "the Jenkinsfile excludes a URN glob");
+                const pattern = new RegExp(`^urn:pulumi:${stack}::${glob.split("**").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+                const excluded = run.urns.filter((urn) => pattern.test(urn)).map((urn) => urn.split("::").slice(-1)[0]).sort();
+                assert.deepStrictEqual(excluded, ["pipeline", "pipeline-deployer", "pipeline-deployer", "pipeline-deployer-namespace",
+                    "pipeline-deployer-namespace", "pipeline-previewer"]);
+            });
+        });
+
+        describe("Pod Security", () => {
+            it("the namespace enforces restricted (and audits and warns at it)", () => {
+                const labels = spec(findOne(run, "Namespace", stack)).metadata.labels;
+                for (const mode of ["enforce", "audit", "warn"]) {
+                    assert.strictEqual(labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);
+                }
+            });
+
+            it("every pod template meets the level its namespace enforces", () => {
+                const level = enforcedLevel(spec(findOne(run, "Namespace", stack)).metadata.labels);
+                for (const kind of ["Deployment", "StatefulSet"]) {
+                    assert.deepStrictEqual(podSecurityViolations(spec(findOne(run, kind)).spec.template.spec, level), [], kind);
+                }
             });
         });
 
         describe("outputs", () => {
             it("exports namespace, image digest, API service and URL, and MongoDB host", async () => {
                 assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
-                    "apiServiceName", "apiUrl", "appNamespace", "imageDigest",
-                    ...(ownsJenkins ? ["jenkinsAdminSecretName", "jenkinsNamespace", "jenkinsUrl"] : []),
-                    "mongoHost",
+                    "apiServiceName", "apiUrl", "appNamespace", "imageDigest", "mongoHost",
                 ]);
                 assert.strictEqual(await valueOf(run.outputs.appNamespace), stack);
                 assert.strictEqual(await valueOf(run.outputs.imageDigest), `${REPOSITORY}@${FAKE_DIGEST}`);
@@ -384,10 +405,9 @@ for (const stack of STACKS) {
         });
 
         describe("secret hygiene", () => {
-            it("sentinel secrets appear only in Secret data and the registry login, always as Pulumi secrets", () => {
+            it("sentinel secrets appear only in Secret data, always as Pulumi secrets", () => {
                 const allowed = (resource: DeclaredResource, at: string) =>
-                    (resource.type === "kubernetes:core/v1:Secret" && /^\.(stringData|data)\b/.test(at)) ||
-                    (resource.type === "docker:index/image:Image" && /^\.registry\b.*\.password$/.test(at));
+                    resource.type === "kubernetes:core/v1:Secret" && /^\.(stringData|data)\b/.test(at);
                 let found = 0;
                 for (const resource of run.resources) {
                     for (const hit of sentinelPaths(resource.inputs)) {
@@ -396,9 +416,8 @@ for (const stack of STACKS) {
                         assert.ok(hit.secret, `${resource.type} ${resource.name}${hit.path} is not marked secret`);
                     }
                 }
-                // The token, both MongoDB passwords, the URI; with Jenkins also its admin password and
-                // the pipeline's Docker Hub token, Pulumi token and passphrase.
-                assert.strictEqual(found, ownsJenkins ? 8 : 4, "every secret is where it belongs");
+                // Both MongoDB passwords in its credentials, and the application's in the URI.
+                assert.strictEqual(found, 3, "every secret is where it belongs");
             });
 
             it("no output carries a secret, and none that would is left unmarked", async () => {
@@ -423,31 +442,19 @@ describe("the program with a MongoDB 6+ image", () => {
         }
         assert.match(spec(findOne(run, "ConfigMap")).data["create-app-user.sh"], /^mongosh /m);
     });
-
-    it("the DOCKER_HUB_TOKEN of the pipeline works in place of secret config, still as a secret", async () => {
-        const run = await runProgram("develop", { tokenFrom: "env" });
-        assert.ok(registryPasswordIsSecret(run), "the token is a Pulumi secret");
-        assert.strictEqual(spec(findOne(run, "Image")).registry.password, SENTINELS.registryToken);
-    });
 });
 
-describe("RBAC across both stacks", () => {
-    it("grants the agent write access only in the two app namespaces, to no kind neither stack uses", async () => {
-        const namespaces = new Set<string>();
-        const declaredKinds = new Set<string>();
-        let writable: string[] = [];
-        for (const stack of STACKS) {
+describe("RBAC across both app stacks", () => {
+    it("each stack lets only its own lane's deployer write, and only in its own namespace", async () => {
+        for (const stack of APP_STACKS) {
             const run = await runProgram(stack);
-            for (const object of kubernetesObjects(run)) {
-                const { kind, metadata } = spec(object);
-                if (kind === "Role" || kind === "RoleBinding") namespaces.add(metadata.namespace);
+            const writers = kubernetesObjects(run).map(spec).filter((o) => o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding")
+                .filter((o) => o.roleRef.name !== "view");
+            for (const binding of writers) {
+                assert.deepStrictEqual(binding.subjects.map((s: any) => s.namespace), [`jenkins-agents-${stack}`], binding.metadata.name);
+                if (binding.kind === "RoleBinding") assert.strictEqual(binding.metadata.namespace, stack);
             }
-            namespacedKinds(run).forEach((k) => declaredKinds.add(k));
-            writable = (spec(findOne(run, "Role")).rules as any[])
-                .filter((r) => r.verbs.includes("create")).flatMap((r) => r.resources as string[]).sort();
         }
-        assert.deepStrictEqual([...namespaces].sort(), ["develop", "production"]);
-        assert.deepStrictEqual(writable, [...declaredKinds].sort());
     });
 });
 
@@ -461,6 +468,7 @@ describe("operating the stacks", () => {
         before(async () => {
             run = await runProgram("production", { config: withSettings("production", { apiImageDigest: digest }) });
         });
+        const REPOSITORY = repositoryOf("production");
 
         it("builds and pushes nothing: no docker.Image is declared", () => {
             assert.deepStrictEqual(run.resources.filter((r) => r.type.startsWith("docker:")), []);
@@ -474,12 +482,11 @@ describe("operating the stacks", () => {
 
     describe("any OCI registry", () => {
         it("builds and pushes to a registry with a port, logging in to that registry", async () => {
-            const config = withSettings("develop", { imageRepository: "127.0.0.1:5001/xpto/users-api", registryUsername: "ci" });
+            const config = withSettings("develop", { imageRepository: "127.0.0.1:5001/xpto/users-api" });
             const run = await runProgram("develop", { config });
             const image = spec(findOne(run, "Image"));
             assert.strictEqual(image.imageName, `127.0.0.1:5001/xpto/users-api:${FAKE_COMMIT}`);
-            assert.strictEqual(image.registry.server, "127.0.0.1:5001");
-            assert.strictEqual(image.registry.username, "ci");
+            assert.deepStrictEqual(image.registry, { server: "127.0.0.1:5001" });
             assert.strictEqual(container(findOne(run, "Deployment")).image, `127.0.0.1:5001/xpto/users-api@${FAKE_DIGEST}`);
             assert.ok(!run.resources.some((r) => r.name.endsWith("-pull")), "a public repository needs no pull Secret");
         });
@@ -487,17 +494,19 @@ describe("operating the stacks", () => {
         for (const [repository, server] of [["127.0.0.1:5001/xpto/users-api", "127.0.0.1:5001"],
             ["docker.io/xpto/users-api", "https://index.docker.io/v1/"]]) {
             it(`a private repository (${repository}): the pods pull with a Secret made from the same credentials`, async () => {
-                const config = withSettings("develop", { imageRepository: repository, imageRepositoryPrivate: "true" });
-                const run = await runProgram("develop", { config });
+                const config = withSettings("develop", {
+                    imageRepository: repository, imageRepositoryPrivate: "true", registryUsername: "xptopull",
+                });
+                const run = await runProgram("develop", { config, secrets: { [`${PROJECT}:registryPullToken`]: SENTINELS.secret("registryPullToken") } });
                 const secret = findOne(run, "Secret", "users-api-pull");
                 assert.strictEqual(spec(secret).type, "kubernetes.io/dockerconfigjson");
                 assert.ok(sentinelPaths(secret.inputs).every((hit) => hit.secret), "the token is a Pulumi secret");
                 const auths = JSON.parse(spec(secret).stringData[".dockerconfigjson"]).auths;
                 assert.deepStrictEqual(Object.keys(auths), [server]);
-                const username = setting("develop", "registryUsername");
-                assert.strictEqual(auths[server].username, username);
-                assert.strictEqual(auths[server].password, SENTINELS.registryToken);
-                assert.strictEqual(Buffer.from(auths[server].auth, "base64").toString(), `${username}:${SENTINELS.registryToken}`);
+                const token = SENTINELS.secret("registryPullToken");
+                assert.strictEqual(auths[server].username, "xptopull");
+                assert.strictEqual(auths[server].password, token);
+                assert.strictEqual(Buffer.from(auths[server].auth, "base64").toString(), `xptopull:${token}`);
                 const pod = spec(findOne(run, "Deployment")).spec.template.spec;
                 assert.deepStrictEqual(pod.imagePullSecrets, [{ name: "users-api-pull" }]);
                 validateKubernetesObject(secret);
@@ -533,7 +542,7 @@ describe("operating the stacks", () => {
                 [0.25, 0.25, 0.25, 0.25, 0.5, 1.5, 3.5, 0.89]);
         });
 
-        for (const stack of STACKS) {
+        for (const stack of APP_STACKS) {
             it(`${stack}: mongod is told its cache size, below its memory limit`, async () => {
                 const args: string[] = container(findOne(await runProgram(stack), "StatefulSet")).args;
                 const index = args.indexOf("--wiredTigerCacheSizeGB");
@@ -553,7 +562,7 @@ describe("operating the stacks", () => {
                 deployment.options.dependsOn.join("\n"));
         });
 
-        for (const stack of STACKS) {
+        for (const stack of [...APP_STACKS, "jenkins"]) {
             it(`${stack} exports only values that exist (an undefined output warns on every preview)`, async () => {
                 const run = await runProgram(stack);
                 for (const [name, value] of Object.entries(run.exported)) {

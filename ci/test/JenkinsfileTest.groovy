@@ -5,6 +5,7 @@ import groovy.transform.Field
 
 @Field final String jenkinsfile = new File('Jenkinsfile').text
 @Field final String commit = '0123456789abcdef0123456789abcdef01234567'
+@Field final String organization = new File('ci/pulumi-organization').text.trim()
 
 Map<String, String> branchBuild(String branch) {
     [BRANCH_NAME: branch, GIT_COMMIT: commit, BUILD_NUMBER: '42', BUILD_TAG: "jenkins-xpto-users-api-${branch}-42",
@@ -15,9 +16,14 @@ Map<String, String> pullRequest(String target, String source = 'feature/login') 
     branchBuild('PR-7') + [CHANGE_ID: '7', CHANGE_TARGET: target, CHANGE_BRANCH: source]
 }
 
-String exclusion(String stack) { "--exclude 'urn:pulumi:${stack}::xpto-api::xpto:ci:Jenkins**' --exclude-dependents" }
+String tail(String stack) {
+    "--stack ${organization}/${stack} --non-interactive --diff " +
+        "--exclude 'urn:pulumi:${stack}::xpto-api::xpto:access:PipelineAccess**' --exclude-dependents"
+}
 
-String upCommand(String stack) { "pulumi up --stack ${stack} --yes --non-interactive --diff ${exclusion(stack)}" }
+String upCommand(String stack) { "pulumi up --yes ${tail(stack)}" }
+
+String previewCommand(String stack) { "pulumi preview ${tail(stack)}" }
 
 /** The Jenkinsfile with the `when` block of one stage cut out. */
 String withoutWhen(String text, String stageName) {
@@ -33,43 +39,54 @@ String withoutWhen(String text, String stageName) {
     throw new IllegalStateException("no when block in stage ${stageName}")
 }
 
+void assertAgent(PipelineRun run, String lane) {
+    String pod = lane == 'preview' ? 'ci/preview-pod.yaml' : 'ci/deploy-pod.yaml'
+    assert run.agent == [kind: 'kubernetes', cloud: lane, yamlFile: pod, defaultContainer: 'pulumi']
+}
+
 void assertDeploys(PipelineRun run, String stack) {
     assert run.stagesRun == ['Install', 'Test', 'Deploy']
-    assert run.pulumiCommands() == ['pulumi login --non-interactive "$PULUMI_BACKEND_URL"', upCommand(stack)]
+    assertAgent(run, stack)
+    assert run.pulumiCommands() == [upCommand(stack)]
+    assert run.loginStacks() == [stack]
     Step up = run.stepRunning('pulumi up')
     assert up.locks == ["pulumi-stack-${stack}".toString()]
     assert up.container == 'pulumi'
     assert up.env.GIT_COMMIT == commit, 'the image tag is the git commit'
+    Step login = run.stepRunning('ci/registry-login.sh')
+    assert login && run.steps.indexOf(login) < run.steps.indexOf(up), 'the push credentials are written before the update'
 }
 
 void assertNeverUp(PipelineRun run) {
     assert !run.pulumiCommands().any { it.startsWith('pulumi up') }
     assert !run.stagesRun.contains('Deploy')
+    assert !run.shScripts().contains('ci/registry-login.sh'), 'previews never log in to the registry'
 }
 
 void assertPreviews(PipelineRun run, String stack) {
     assert run.stagesRun == ['Install', 'Test', 'Preview']
-    assert run.pulumiCommands() == ['pulumi login --non-interactive "$PULUMI_BACKEND_URL"',
-                                    "pulumi preview --stack ${stack} --diff --non-interactive ${exclusion(stack)}".toString()]
+    assertAgent(run, 'preview')
+    assert run.pulumiCommands() == [previewCommand(stack)]
+    assert run.loginStacks() == [stack]
     assertNeverUp(run)
 }
 
 Map<String, Closure> tests = [:]
 
 [master: 'production', develop: 'develop', desenvolvimento: 'develop'].each { String branch, String stack ->
-    tests["${branch} deploys the ${stack} stack with pulumi up".toString()] = {
+    tests["${branch} runs in the ${stack} lane and deploys the ${stack} stack with pulumi up".toString()] = {
         assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild(branch)), stack)
     }
 }
 [master: 'production', develop: 'develop', desenvolvimento: 'develop', 'release/2.0': 'develop'].each { String target, String stack ->
-    tests["a pull request into ${target} previews ${stack} with diff, never up".toString()] = {
+    tests["a pull request into ${target} previews ${stack} in the preview lane, never up".toString()] = {
         assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest(target)), stack)
     }
 }
-tests['a pull request whose head is named master still never deploys'] = {
+tests['a pull request whose head is named master still only previews'] = {
     assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest('develop', 'master') + [BRANCH_NAME: 'PR-8']), 'develop')
 }
-tests['any other branch previews develop and never deploys'] = {
+tests['any other branch previews develop in the preview lane and never deploys'] = {
     ['feature/login', 'hotfix-1', 'main', 'masterpiece', 'develop-old'].each { branch ->
         assertPreviews(PipelineHarness.run(jenkinsfile, branchBuild(branch)), 'develop')
     }
@@ -83,19 +100,15 @@ tests['a pull request preview carries Pulumi CI variables tied to the change'] =
     assert preview.env.PULUMI_CI_BUILD_NUMBER == '42'
     assert preview.env.PULUMI_CI_BUILD_URL.contains('/42/')
 }
-tests['pulumi runs only with the credentials JCasC defines, logged in first'] = {
-    PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('master'))
-    Step up = run.stepRunning('pulumi up')
-    assert up.credentials as Set == ['registry', 'pulumi-access-token', 'pulumi-backend-url', 'pulumi-config-passphrase'] as Set
-    assert up.env.REGISTRY_TOKEN == PipelineHarness.fakeSecret('REGISTRY_TOKEN')
-    assert run.stepRunning('pulumi login').credentials == up.credentials
-}
-tests['no secret value is ever written into a command or the log'] = {
+tests['Groovy never handles a credential: the lane\'s pod has them, the shell expands them'] = {
     [branchBuild('master'), branchBuild('develop'), pullRequest('master'), branchBuild('feature/x')].each { env ->
         PipelineRun run = PipelineHarness.run(jenkinsfile, env)
+        assert !run.steps.any { it.name == 'withCredentials' }
+        assert run.steps.every { it.credentials.isEmpty() }
         List<String> written = run.shScripts() + run.steps.findAll { it.name == 'echo' }*.args*.toString()
-        assert !written.any { it.contains('FAKE-SECRET-') }
+        assert !written.any { it =~ /TOKEN|PASSPHRASE|AWS_|PASSWORD/ }, written
     }
+    assert !jenkinsfile.contains('credentialsId')
 }
 tests['every pulumi command is non-interactive; up says yes; nothing cancels'] = {
     [branchBuild('master'), pullRequest('develop')].each { env ->
@@ -107,12 +120,20 @@ tests['every pulumi command is non-interactive; up says yes; nothing cancels'] =
     }
     assert !jenkinsfile.contains('pulumi cancel')
 }
-tests['up and preview exclude the Jenkins component of the stack they work on'] = {
+tests['stacks are qualified with the organisation of ci/pulumi-organization'] = {
+    assert organization ==~ /[A-Za-z0-9][A-Za-z0-9_.-]*/
+    [branchBuild('master'), pullRequest('master'), branchBuild('develop')].each { env ->
+        PipelineRun run = PipelineHarness.run(jenkinsfile, env)
+        run.pulumiCommands().each { assert it =~ /--stack ${organization}\/(production|develop) / }
+        assert run.steps.any { it.name == 'readFile' && it.args == 'ci/pulumi-organization' }
+    }
+}
+tests['up and preview leave the pipeline\'s own rights alone (PipelineAccess is excluded)'] = {
     ['master': 'production', 'develop': 'develop'].each { branch, stack ->
         String up = PipelineHarness.run(jenkinsfile, branchBuild(branch)).pulumiCommands().find { it.startsWith('pulumi up') }
-        assert up.endsWith(exclusion(stack))
+        assert up.endsWith("--exclude 'urn:pulumi:${stack}::xpto-api::xpto:access:PipelineAccess**' --exclude-dependents")
         String preview = PipelineHarness.run(jenkinsfile, pullRequest(branch)).pulumiCommands().find { it.startsWith('pulumi preview') }
-        assert preview.endsWith(exclusion(stack))
+        assert preview.contains("--exclude 'urn:pulumi:${stack}::xpto-api::xpto:access:PipelineAccess**'")
     }
 }
 tests['options: no concurrent builds, a timeout, bounded history, timestamps'] = {
@@ -123,10 +144,9 @@ tests['options: no concurrent builds, a timeout, bounded history, timestamps'] =
     assert options.buildDiscarder[0].name == 'logRotator' && options.buildDiscarder[0].args[0].numToKeepStr.toInteger() > 0
     assert options.containsKey('timestamps')
 }
-tests['the agent is the pod described beside the Jenkinsfile'] = {
-    PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('develop'))
-    assert run.agent == [kind: 'kubernetes', yamlFile: 'ci/agent-pod.yaml', defaultContainer: 'pulumi']
-    assert new File(run.agent.yamlFile).exists()
+tests['the agent pods are the files beside the Jenkinsfile'] = {
+    ['ci/deploy-pod.yaml', 'ci/preview-pod.yaml'].each { assert new File(it).exists() }
+    assert jenkinsfile.contains("'ci/deploy-pod.yaml'") && jenkinsfile.contains("'ci/preview-pod.yaml'")
 }
 tests['install and test run npm ci, the Python venv and every suite, publishing JUnit reports'] = {
     PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('feature/x'))
@@ -138,6 +158,7 @@ tests['install and test run npm ci, the Python venv and every suite, publishing 
     }
     assert run.steps.find { it.name == 'junit' }.args.testResults == 'reports/*.xml'
     assert run.stepRunning('cd app').container == 'python'
+    assert run.stepRunning('npm run test:jenkinsfile').container == 'groovy'
 }
 tests['removing the Deploy stage\'s when would let any branch deploy: these tests catch it'] = {
     PipelineRun mutated = PipelineHarness.run(withoutWhen(jenkinsfile, 'Deploy'), branchBuild('feature/x'))
@@ -176,17 +197,19 @@ tests['when conditions follow Jenkins: branch globs, changeRequest, anyOf, allOf
 
 tests['the README\'s branch table is what the Jenkinsfile does, row by row'] = {
     String readme = new File('README.md').text
-    String section = readme.substring(readme.indexOf('### Branches and stacks'))
+    String section = readme.substring(readme.indexOf('### Branches, lanes and stacks'))
     List<List<String>> rows = section.readLines().dropWhile { !it.startsWith('|') }.takeWhile { it.startsWith('|') }
         .drop(2).collect { line -> line.split('\\|')*.trim().findAll { it } }
     assert rows*.get(0) == ['`master`', '`develop` or `desenvolvimento`', 'a pull request', 'any other branch']
     rows.each { row ->
-        List<String> stages = row[1].split(',')*.trim()*.capitalize()
-        String stackNamed = (row[2] =~ /on `(\w+)`/).with { it.find() ? it.group(1) : null }
+        String lane = (row[1] =~ /\((\w+) lane\)/).with { it.find() ? it.group(1) : null }
+        List<String> stages = row[2].split(',')*.trim()*.capitalize()
+        String stackNamed = (row[3] =~ /on `(\w+)`/).with { it.find() ? it.group(1) : null }
         switch (row[0]) {
             case 'a pull request':
-                assert row[2].startsWith('`pulumi preview --diff` on the stack of its target branch')
-                assert row[2].contains('(`master` → `production`, else `develop`)')
+                assert lane == 'preview'
+                assert row[3].startsWith('`pulumi preview --diff` on the stack of its target branch')
+                assert row[3].contains('(`master` → `production`, else `develop`)')
                 [master: 'production', develop: 'develop', 'feature/x': 'develop'].each { target, stack ->
                     PipelineRun run = PipelineHarness.run(jenkinsfile, pullRequest(target))
                     assert run.stagesRun == stages
@@ -194,13 +217,15 @@ tests['the README\'s branch table is what the Jenkinsfile does, row by row'] = {
                 }
                 break
             case 'any other branch':
-                assert row[2] == '`pulumi preview` on `develop`; never `up`'
+                assert lane == 'preview'
+                assert row[3] == '`pulumi preview` on `develop`; never `up`'
                 PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild('feature/x'))
                 assert run.stagesRun == stages
                 assertPreviews(run, stackNamed)
                 break
             default:
-                assert row[2] ==~ /`pulumi up` on `\w+`/
+                assert row[3] ==~ /`pulumi up` on `\w+`/
+                assert lane == stackNamed, "the ${stackNamed} stack is deployed by its own lane"
                 (row[0] =~ /`([^`]+)`/).collect { it[1] }.each { branch ->
                     PipelineRun run = PipelineHarness.run(jenkinsfile, branchBuild(branch))
                     assert run.stagesRun == stages

@@ -42,8 +42,18 @@ class PipelineRun {
 
     List<Step> sh() { steps.findAll { it.name == 'sh' } }
     List<String> shScripts() { sh()*.args.collect { it instanceof Map ? it.script.toString() : it.toString() } }
-    List<String> pulumiCommands() { shScripts().findAll { it.startsWith('pulumi ') } }
-    Step stepRunning(String prefix) { sh().find { (it.args instanceof Map ? it.args.script : it.args).toString().startsWith(prefix) } }
+    /** The login wrapper the Jenkinsfile runs every Pulumi command through: `ci/with-pulumi-login.sh STACK COMMAND…`. */
+    static final String LOGIN = 'ci/with-pulumi-login.sh '
+
+    /** A script as it runs, without the login wrapper. */
+    static String unwrapped(String script) { script.startsWith(LOGIN) ? script.substring(LOGIN.length()).split(' ', 2)[1] : script }
+
+    List<String> pulumiCommands() { shScripts().findAll { it.startsWith(LOGIN) }*.with { unwrapped(it) } }
+    /** The stack each Pulumi command logged in for. */
+    List<String> loginStacks() { shScripts().findAll { it.startsWith(LOGIN) }.collect { it.substring(LOGIN.length()).split(' ', 2)[0] } }
+    Step stepRunning(String prefix) {
+        sh().find { unwrapped((it.args instanceof Map ? it.args.script : it.args).toString()).startsWith(prefix) }
+    }
 }
 
 /** A view of the environment that Jenkinsfile code reads as `env.NAME`. */
@@ -105,6 +115,8 @@ abstract class PipelineScript extends Script {
     // --- steps ---------------------------------------------------------------
 
     void sh(Object args) { record('sh', args) }
+    /** Files of the checkout, relative to the repository root (where the tests run). */
+    String readFile(String path) { record('readFile', path); new File(path).text }
     void echo(String message) { record('echo', message) }
     void junit(Object args) { record('junit', args) }
     void error(String message) { record('error', message); throw new IllegalStateException(message) }
@@ -177,6 +189,7 @@ class AgentSpec {
         run.agent.kind = 'kubernetes'
         PipelineScript.within(this, body)
     }
+    void cloud(String name) { run.agent.cloud = name }
     void yamlFile(String path) { run.agent.yamlFile = path }
     void defaultContainer(String name) { run.agent.defaultContainer = name }
 }
