@@ -17,6 +17,7 @@ if docker image inspect "$IMAGE" >/dev/null 2>&1; then
 fi
 tarball="$cache/$SUITE-python$PYTHON.tar"
 if [ ! -s "$tarball" ]; then
+  echo "building the stand-in base image with debootstrap ($SUITE, about 3 minutes the first time)" >&2
   mkdir -p "$cache"
   rootfs=$(mktemp -d "$cache/rootfs.XXXXXX")
   trap 'rm -rf "$rootfs"' EXIT

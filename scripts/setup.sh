@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 step() { printf '\n==> %s\n' "$*"; }
+# A first run builds and downloads for a few minutes; each step says what and roughly how long.
 
 # Debian packages: the Docker engine, debootstrap for the stand-in base image,
 # Java for the Jenkinsfile tests,
@@ -17,18 +18,18 @@ for pair in dockerd:docker.io debootstrap:debootstrap docker-registry:docker-reg
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  step "apt-get install ${missing[*]}"
+  step "apt-get install ${missing[*]} (about a minute)"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-step "npm ci"
+step "npm packages (npm ci: about a minute the first time)"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-step "Python virtual environment (.venv)"
+step "Python virtual environment (.venv: under a minute the first time)"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
@@ -39,5 +40,5 @@ if ! cmp -s app/requirements-dev.txt .venv/.installed-requirements 2>/dev/null |
   cp app/requirements.txt .venv/.installed-runtime
 fi
 
-step "FerretDB"
+step "FerretDB, the tests' MongoDB-protocol server (built from Go modules: about 3 minutes the first time)"
 bash scripts/install-ferretdb.sh

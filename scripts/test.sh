@@ -30,7 +30,9 @@ suite() {
 suite "type check (tsc --noEmit)" npx tsc --noEmit
 suite "lint (eslint)" npx eslint .
 suite "infra unit tests (mocha, Pulumi mocks)" npx mocha --reporter spec
-suite "Jenkinsfile lint and behaviour tests (npm-groovy-lint, Groovy)" bash scripts/test-jenkinsfile.sh
+# As in the agent's groovy container: no curl or wget, nothing downloaded.
+suite "Jenkinsfile lint and behaviour tests (npm-groovy-lint, Groovy; no curl or wget on PATH)" \
+  bash scripts/without-downloaders.sh bash scripts/test-jenkinsfile.sh
 
 # The API and image tests need a Docker engine and the stand-in base image.
 stop_docker() { bash scripts/docker-daemon.sh stop; }

@@ -2,7 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_DEFAULTS } from "../infra/config";
-import { ROOT } from "./harness";
+import { JOB_NAMES, laneJobDsl } from "../infra/jenkins";
+import { LANES } from "../infra/pipeline";
+import { ROOT, stackFileConfig } from "./harness";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
@@ -47,6 +49,41 @@ describe("the README", () => {
         const documented = tableAfter("### Settings").map((row) => row[0]).join(" ");
         for (const key of Object.keys(CONFIG_DEFAULTS)) {
             assert.ok(documented.includes(`\`${key}\``), `the settings table lacks ${key}`);
+        }
+    });
+
+    it("qualifies every stack it names with the organisation of ci/pulumi-organization", () => {
+        const organization = fs.readFileSync(path.join(ROOT, "ci", "pulumi-organization"), "utf8").trim();
+        const named = [...README.matchAll(/(?:-s|--stack|stack init) +([\w.-]+\/)?(develop|production|jenkins)\b/g)];
+        assert.ok(named.length >= 10, `${named.length} stack names`);
+        for (const [text, org] of named) {
+            assert.strictEqual(org, `${organization}/`, `"${text}" is not qualified with ${organization}`);
+        }
+    });
+
+    it("the branch table's jobs discover exactly the branches and pull requests each row names", () => {
+        const url = stackFileConfig("jenkins")["xpto-api:jenkinsRepositoryUrl"];
+        /** scm-api's headWildcardFilter: space-separated globs on the head name (a PR's is PR-<n>). */
+        const discovers = (lane: (typeof LANES)[number], head: string) => {
+            const script = laneJobDsl(lane, url);
+            const glob = (patterns: string) => patterns.split(" ").filter(Boolean)
+                .some((p) => new RegExp(`^${p.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(head));
+            const [, includes, excludes] = /includes\('([^']*)'\)\s*excludes\('([^']*)'\)/.exec(script) ?? [];
+            const kindFound = head.startsWith("PR-") ? /gitHubPullRequestDiscovery/.test(script) : /gitHubBranchDiscovery \{ strategyId\(3\) \}/.test(script);
+            return kindFound && glob(includes) && !glob(excludes);
+        };
+        const rows = tableAfter("### Branches, lanes and stacks");
+        assert.strictEqual(rows.length, 4);
+        for (const [build, job] of rows) {
+            const jobName = /`([^`]+)`/.exec(job)?.[1];
+            const lane = LANES.find((l) => JOB_NAMES[l] === jobName);
+            assert.ok(lane, `${jobName} is one of the lanes' jobs`);
+            const heads = build === "a pull request" ? ["PR-7"]
+                : build === "any other branch" ? ["feature/login", "main", "masterpiece"]
+                    : [...build.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+            for (const head of heads) {
+                assert.deepStrictEqual(LANES.filter((l) => discovers(l, head)), [lane], `${head} is built by ${jobName} alone`);
+            }
         }
     });
 });
