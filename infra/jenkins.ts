@@ -80,7 +80,7 @@ function cloudsCasc(namespace: string): string {
     const clouds = DEPLOY_LANES.map((lane) => ({
         kubernetes: {
             name: cloudOf(lane),
-            serverUrl: "https://kubernetes.default",
+            // No serverUrl: the in-cluster address and CA, with the launcher's token (PLUGIN_FACTS).
             namespace: agentNamespace(namespace, lane),
             credentialsId: CREDENTIAL_IDS.launcher(lane),
             jenkinsUrl: `http://${release}.${namespace}.svc.cluster.local:${CHART_FACTS.httpPort}`,

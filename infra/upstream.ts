@@ -115,6 +115,13 @@ export const PLUGIN_FACTS = {
      */
     cloudTokenCredential: "string",
     /**
+     * kubernetes-plugin@4423.vb_59f230b_ce53 KubernetesFactoryAdapter.createClient: with a
+     * serverUrl *and* a credential the client starts from Config.empty() (no in-cluster CA,
+     * so TLS to the API server fails); with no serverUrl it starts from the in-cluster
+     * config (address and CA) and the credential only replaces the token.
+     */
+    inClusterCloudOmitsServerUrl: true,
+    /**
      * github-branch-source BranchDiscoveryTrait: strategyId 1 excludes branches
      * that are also pull requests, 3 discovers all branches.
      */

@@ -7,7 +7,7 @@ import { PROJECT } from "../infra/config";
 import { CREDENTIAL_IDS, JOB_NAMES, laneJobDsl } from "../infra/jenkins";
 import { DEPLOY_LANES, LANE_BRANCHES, LANES } from "../infra/pipeline";
 import { LANE_POD_SECURITY } from "../infra/pipelineLanes";
-import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS } from "../infra/upstream";
+import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, PLUGIN_FACTS } from "../infra/upstream";
 import {
     type DeclaredResource, findOne, kubernetesObjects, ProgramRun, ROOT, runProgram, SENTINELS, stackFileConfig, valueOf,
 } from "./harness";
@@ -193,6 +193,8 @@ describe("the jenkins stack", () => {
                 assert.strictEqual(cloud.namespace, `jenkins-agents-${cloud.name}`);
                 assert.strictEqual(cloud.credentialsId, CREDENTIAL_IDS.launcher(cloud.name));
                 assert.strictEqual(cloud.usageRestricted, true);
+                assert.ok(PLUGIN_FACTS.inClusterCloudOmitsServerUrl && !("serverUrl" in cloud),
+                    "with a serverUrl and a token the plugin would not trust the in-cluster CA");
                 assert.strictEqual(cloud.jenkinsUrl, "http://jenkins.jenkins.svc.cluster.local:8080");
                 assert.strictEqual(cloud.jenkinsTunnel, "jenkins-agent.jenkins.svc.cluster.local:50000");
                 assert.deepStrictEqual(cloud.podLabels, [{ key: "jenkins/jenkins-jenkins-agent", value: "true" }]);
