@@ -256,11 +256,6 @@ class ConfigReader {
         return v === undefined || v === "" ? CONFIG_DEFAULTS[name] : v;
     }
 
-    given(name: ConfigKey): boolean {
-        const v = this.raw.values[name];
-        return v !== undefined && v !== "";
-    }
-
     fail(name: ConfigKey, expected: string): void {
         const given = this.raw.values[name];
         this.problems.push(given === undefined || given === ""
