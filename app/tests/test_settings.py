@@ -4,8 +4,7 @@ import re
 import pytest
 from gunicorn.config import Config as GunicornConfig
 
-import config
-from users_api import create_app, database
+from users_api import config, create_app, database
 
 from .servers import APP_DIR
 
