@@ -6,13 +6,14 @@ the import path, as the image's WORKDIR does.
 """
 import os
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from pymongo import MongoClient
 
 from users_api import create_app
 
-from .servers import FerretDB
+from .servers import FerretDB, SwitchableProxy
 
 FAST_TIMEOUTS = {
     "MONGO_SERVER_SELECTION_TIMEOUT_MS": 1500,
@@ -71,3 +72,20 @@ def client(app):
 def users(admin, database_name):
     """Direct access to the collection, to check what the API really stored."""
     return admin[database_name]["users"]
+
+
+@pytest.fixture
+def own_server(mongo_uri, database_name):
+    """The session's database behind a proxy this test may cut and restore (same address, same data)."""
+    upstream = urlsplit(mongo_uri)
+    proxy = SwitchableProxy(upstream.hostname, upstream.port or 27017).start()
+    userinfo = upstream.netloc.rpartition("@")[0]
+    proxy.uri = urlunsplit(upstream._replace(netloc=f"{userinfo + '@' if userinfo else ''}127.0.0.1:{proxy.port}"))
+    proxy.database = database_name
+    yield proxy
+    proxy.stop()
+
+
+def app_on(server, **settings):
+    return create_app({"TESTING": True, "MONGO_URI": server.uri, "MONGO_DATABASE": server.database,
+                       **FAST_TIMEOUTS, **settings})

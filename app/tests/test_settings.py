@@ -58,7 +58,7 @@ def gunicorn_settings():
     cfg = GunicornConfig()
     source = (APP_DIR / "gunicorn.conf.py").read_text()
     namespace = {}
-    exec(compile(source, "gunicorn.conf.py", "exec"), namespace)  # noqa: S102 - our own file
+    exec(compile(source, "gunicorn.conf.py", "exec"), namespace)
     for key, value in namespace.items():
         if key in cfg.settings:
             cfg.set(key, value)

@@ -18,7 +18,7 @@ import time
 
 from flask import current_app
 from pymongo import ASCENDING, MongoClient
-from pymongo.errors import ConnectionFailure, OperationFailure
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -113,7 +113,10 @@ def _why_no_index(users, err):
     # constraint error), so look at the data rather than the message.
     from .duplicates import find_duplicates
 
-    repeated = find_duplicates(users, limit=5)
+    try:
+        repeated = find_duplicates(users, limit=5, with_ids=False)
+    except PyMongoError as lookup:
+        return f"the server refused to create it ({err}), and looking for repeated ids failed too ({lookup})"
     if repeated:
         ids = ", ".join(repr(group["id"]) for group in repeated)
         return (f"stored users repeat an id (for example {ids}); run `python -m users_api.duplicates` "

@@ -21,18 +21,22 @@ from . import config
 from .database import INDEX_NAME
 
 
-def find_duplicates(users, limit=None):
+def find_duplicates(users, limit=None, with_ids=True):
     """Groups of users sharing an `id` (a missing `id` counts as null, as the
-    index sees it): [{"id": …, "count": n, "_ids": […]}], by id."""
+    index sees it): [{"id": …, "count": n, "_ids": […]}], by id. The `_ids`
+    come from one query per group: FerretDB has no `$push`."""
     pipeline = [
-        {"$group": {"_id": "$id", "count": {"$sum": 1}, "_ids": {"$push": "$_id"}}},
+        {"$group": {"_id": "$id", "count": {"$sum": 1}}},
         {"$match": {"count": {"$gt": 1}}},
         {"$sort": {"_id": 1}},
     ]
     if limit:
         pipeline.append({"$limit": limit})
-    return [{"id": g["_id"], "count": g["count"], "_ids": g["_ids"]}
-            for g in users.aggregate(pipeline, allowDiskUse=True)]
+    groups = [{"id": g["_id"], "count": g["count"]} for g in users.aggregate(pipeline, allowDiskUse=True)]
+    if with_ids:
+        for group in groups:
+            group["_ids"] = [user["_id"] for user in users.find({"id": group["id"]}, {"_id": 1})]
+    return groups
 
 
 def _oldest_first(_id):
