@@ -48,6 +48,12 @@ def wait_for_http(url, status=200, timeout=30.0, process=None):
     raise TimeoutError(f"{url} did not answer {status} within {timeout} s; last: {last}")
 
 
+def listening_addresses(port):
+    """The local addresses something listens on at `port`, as the kernel reports them."""
+    lines = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True).stdout.splitlines()
+    return [line.split()[3] for line in lines]
+
+
 def ferretdb_binary():
     candidates = [os.environ.get("FERRETDB_BIN"), str(ROOT / ".cache" / "tools" / "ferretdb"), shutil.which("ferretdb")]
     for candidate in candidates:

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from .servers import APP_DIR, StalledServer, free_port, wait_for_http
+from .servers import APP_DIR, StalledServer, free_port, listening_addresses, wait_for_http
 
 
 def start(command, env_overrides, log_path):
@@ -156,12 +156,6 @@ def test_gunicorn_makes_no_control_socket_and_two_servers_of_one_user_coexist(gu
     assert list(home.iterdir()) == [], "nothing under $HOME (read-only /nonexistent in the image)"
     for server in (first, second):
         assert "control" not in server.log_path.read_text().lower(), server.log_path.read_text()
-
-
-def listening_addresses(port):
-    """The local addresses something listens on at `port`, as the kernel reports them."""
-    lines = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True).stdout.splitlines()
-    return [line.split()[3] for line in lines]
 
 
 def test_gunicorn_binds_the_host_it_is_given_and_all_interfaces_by_default(gunicorn, mongo_uri, database_name):

@@ -71,6 +71,14 @@ def test_gunicorn_serves_on_all_interfaces_port_5000_with_access_log_to_stdout()
     assert cfg.accesslog == "-"
     assert cfg.worker_tmp_dir == "/dev/shm"
     assert cfg.preload_app is False, "the Mongo client must be created after fork"
+    assert cfg.worker_class_str == "users_api.gunicorn_worker.LivenessThreadWorker"
+    assert cfg.control_socket_disable is True
+
+
+def test_gunicorn_bind_host_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GUNICORN_BIND_HOST", "127.0.0.1")
+    monkeypatch.setenv("PORT", "5101")
+    assert gunicorn_settings().bind == ["127.0.0.1:5101"]
 
 
 def test_gunicorn_stops_gracefully_before_kubernetes_kills_it():
