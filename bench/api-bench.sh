@@ -3,7 +3,9 @@
 # app (bench/baseline_app.py: Flask dev server, debug=True) and the developer
 # server (`python run-app.py`), all on one FerretDB on PostgreSQL, in one run on
 # this machine. Runs are interleaved (workload by workload, server by server,
-# ROUNDS times) and each starts from a collection reset to BENCH_USERS users.
+# ROUNDS times) and each starts from a collection reset to BENCH_USERS users
+# (with the unique id index for this API's servers, which make it; none for the
+# original, which never did).
 # Prints req/s, p50, p99 and errors per server, and the ratios to the baseline.
 #
 #   bash bench/api-bench.sh [seconds per run, default 15] [rounds, default 2]
@@ -95,7 +97,9 @@ to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if
 # run WORKLOAD SERVER: one wrk run on a freshly reset collection; appends "req/s p50 p99 errors".
 run() {
   local workload=$1 server=$2 out rps p50 p99 errors
-  .venv/bin/python bench/reset.py "$uri" "$BENCH_USERS" "bench_$server"
+  local index=--index
+  [ "$server" = original ] && index=
+  .venv/bin/python bench/reset.py "$uri" "$BENCH_USERS" "bench_$server" $index
   # shellcheck disable=SC2086
   out=$(timeout $((DURATION + 30)) wrk --threads $THREADS --connections $CONNECTIONS --duration "${DURATION}s" \
     --latency ${args_of[$workload]} "http://127.0.0.1:${port_of[$server]}/")
@@ -117,7 +121,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # Means over the rounds; errors summed.
-summary() { awk '{ r += $1; a += $2; b += $3; e += $4 } END { printf "%.0f %.1f %.1f %d", r / NR, a / NR, b / NR, e }' "$1"; }
+summary() { awk '{ r += $1; a += $2; b += $3; e += $4 } END { printf "%.0f %.1f %.1f %d\n", r / NR, a / NR, b / NR, e }' "$1"; }
 for workload in "${workloads[@]}"; do
   echo
   echo "${title_of[$workload]} (mean of $ROUNDS runs)"
