@@ -91,8 +91,9 @@ def test_gunicorn_serves_the_api_and_logs_access_to_stdout(mongo_uri, database_n
 
 
 @pytest.fixture
-def gunicorn(tmp_path):
-    """Starts gunicorn as the image does (gunicorn.conf.py, wsgi:app), on a free port."""
+def gunicorn(tmp_path, database_name):
+    """Starts gunicorn as the image does (gunicorn.conf.py, wsgi:app), on a free port.
+    Its servers stop before the test's database is dropped (they may still write to it)."""
     processes = []
 
     def run(**env):
