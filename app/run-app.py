@@ -6,14 +6,16 @@ it is off unless a developer sets API_DEBUG=1 on their own machine.
 """
 import os
 
-from users_api import create_app
+from users_api import create_app, database
 
 
 def main():
     debug = os.environ.get("API_DEBUG") == "1"
     host = os.environ.get("API_HOST") or "127.0.0.1"
     port = int(os.environ.get("API_PORT") or "5000")
-    create_app().run(host=host, port=port, debug=debug, use_reloader=debug)
+    app = create_app()
+    database.prepare(app)  # the unique index now, or a log line saying why not
+    app.run(host=host, port=port, debug=debug, use_reloader=debug)
 
 
 if __name__ == "__main__":

@@ -1,88 +1,136 @@
 #!/usr/bin/env bash
-# Benchmarks the production server (the image: gunicorn) against the developer
-# server (`python run-app.py`) on the same database and the same request mix,
-# in one run on this machine. Prints requests/s, p50 and p99 side by side.
+# Benchmarks the image's server (gunicorn) against a baseline of the original
+# app (bench/baseline_app.py: Flask dev server, debug=True) and the developer
+# server (`python run-app.py`), all on one FerretDB on PostgreSQL, in one run on
+# this machine. Runs are interleaved (workload by workload, server by server,
+# ROUNDS times) and each starts from a collection reset to BENCH_USERS users
+# (with the unique id index for this API's servers, which make it; none for the
+# original, which never did).
+# Prints req/s, p50, p99 and errors per server, and the ratios to the baseline.
 #
-#   bash bench/api-bench.sh [seconds per run, default 15]
+#   bash bench/api-bench.sh [seconds per run, default 15] [rounds, default 2]
+#
+# Starts everything it needs (PostgreSQL as the postgres user, FerretDB, the
+# image's container, two Python servers) on 127.0.0.1 only, and stops all of it
+# on exit; each run is bounded by wrk's duration.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 DURATION=${1:-15}
+ROUNDS=${2:-2}
+export BENCH_USERS=${BENCH_USERS:-1000}
 CONNECTIONS=16
 THREADS=2
-GUNICORN_PORT=5101
-DEV_PORT=5102
+IMAGE_PORT=5101
+BASELINE_PORT=5102
+DEV_PORT=5103
 
 bash scripts/setup.sh >/dev/null
 started_docker=false
 if ! docker info >/dev/null 2>&1; then bash scripts/docker-daemon.sh start; started_docker=true; fi
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 work=$(mktemp -d)
-container=
-dev_pid=
-ferretdb_pid=
+chmod 755 "$work"
+container= baseline_pid= dev_pid= ferretdb_pid= pg_started=false
 cleanup() {
-  [ -n "$container" ] && docker rm -f "$container" >/dev/null 2>&1
-  [ -n "$dev_pid" ] && kill "$dev_pid" 2>/dev/null
-  [ -n "$ferretdb_pid" ] && kill "$ferretdb_pid" 2>/dev/null
+  trap '' INT TERM
+  set +e
+  [ -n "$container" ] && timeout 60 docker rm -f "$container" >/dev/null 2>&1
+  for pid in $dev_pid $ferretdb_pid; do kill "$pid" 2>/dev/null; done
+  # The baseline's debug reloader runs the app in a child process: stop its whole group.
+  [ -n "$baseline_pid" ] && kill -- "-$baseline_pid" 2>/dev/null
   wait 2>/dev/null
+  $pg_started && su postgres -s /bin/sh -c "'$pg_bin/pg_ctl' -D '$work/pg' -m fast -w -t 30 stop" >/dev/null
   $started_docker && bash scripts/docker-daemon.sh stop
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_ready() {
-  for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  echo "nothing ready on port $1" >&2; return 1
+  for _ in $(seq 1 120); do curl -fsS -o /dev/null "http://127.0.0.1:$1$2" 2>/dev/null && return 0; sleep 0.5; done
+  echo "nothing answers on port $1" >&2
+  return 1
 }
 
+echo "starting PostgreSQL, FerretDB on PostgreSQL and the three servers"
+pg_port=$(free_port)
+mkdir "$work/pg" && chown postgres "$work/pg"
+su postgres -s /bin/sh -c "'$pg_bin/initdb' -D '$work/pg' -A trust -U postgres" >"$work/initdb.log"
+su postgres -s /bin/sh -c "'$pg_bin/pg_ctl' -D '$work/pg' -l '$work/pg/server.log' -w -t 60 start \
+  -o \"-c listen_addresses=127.0.0.1 -p $pg_port -k '$work/pg' -c fsync=off -c max_connections=200\"" >/dev/null
+pg_started=true
+su postgres -s /bin/sh -c "'$pg_bin/createdb' -h 127.0.0.1 -p $pg_port ferretdb"
 db_port=$(free_port)
-bash scripts/run-ferretdb.sh "$work" "$db_port" >"$work/ferretdb.log" 2>&1 &
+bash scripts/run-ferretdb.sh "$work" "$db_port" "postgres://postgres@127.0.0.1:$pg_port/ferretdb" \
+  >"$work/ferretdb.log" 2>&1 &
 ferretdb_pid=$!
 uri="mongodb://127.0.0.1:$db_port"
 
 base=$(bash scripts/build-standin-base.sh)
 docker build --quiet --network host --build-arg "BASE_IMAGE=$base" --tag xpto-users-api:bench app >/dev/null
-container=$(docker run --detach --network host --read-only --tmpfs /tmp --env PORT=$GUNICORN_PORT \
-  --env "MONGO_URI=$uri" --env MONGO_DATABASE=bench_gunicorn xpto-users-api:bench)
+container=$(docker run --detach --network host --read-only --tmpfs /tmp --env PORT=$IMAGE_PORT \
+  --env GUNICORN_BIND_HOST=127.0.0.1 --env "MONGO_URI=$uri" --env MONGO_DATABASE=bench_image xpto-users-api:bench)
+MONGO_URI=$uri MONGO_DATABASE=bench_original BASELINE_PORT=$BASELINE_PORT \
+  setsid .venv/bin/python bench/baseline_app.py >"$work/baseline.log" 2>&1 &
+baseline_pid=$!
 (cd app && MONGO_URI=$uri MONGO_DATABASE=bench_dev API_PORT=$DEV_PORT exec ../.venv/bin/python run-app.py \
   >"$work/dev.log" 2>&1) &
 dev_pid=$!
-wait_ready $GUNICORN_PORT
-wait_ready $DEV_PORT
+wait_ready $IMAGE_PORT /readyz
+wait_ready $BASELINE_PORT /
+wait_ready $DEV_PORT /readyz
 
-# Seed the users the reads look up, then measure.
-for port in $GUNICORN_PORT $DEV_PORT; do
-  seed=$(python3 -c 'import json; print(json.dumps([{"id": i, "name": f"user-{i}", "team": "dev"} for i in range(1, 51)]))')
-  curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d "$seed" "http://127.0.0.1:$port/api/v1/users"
-done
+servers=("image" "original" "dev")
+declare -A port_of=([image]=$IMAGE_PORT [original]=$BASELINE_PORT [dev]=$DEV_PORT)
+declare -A label_of=(
+  [image]="image: gunicorn ($(docker exec "$container" printenv GUNICORN_WORKERS 2>/dev/null || echo 2) workers x 4 threads)"
+  [original]="baseline: original app (dev server, debug)"
+  [dev]="python run-app.py (dev server)")
+workloads=("root" "by_id" "mix")
+declare -A title_of=([root]="GET / (no database)" [by_id]="GET /api/v1/users?id=N"
+  [mix]="80% GET by id, 20% POST /api/v1/users")
+declare -A args_of=([root]="" [by_id]="--script bench/by-id.lua" [mix]="--script bench/mix.lua")
 
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
-# measure PORT [wrk args...]: prints "req/s p50 p99 non-2xx"
-measure() {
-  local port=$1 out
-  shift
-  out=$(wrk --threads $THREADS --connections $CONNECTIONS --duration "${DURATION}s" --latency "$@" "http://127.0.0.1:$port/")
-  local rps p50 p99 errors
+to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.1f", v }'; }
+# run WORKLOAD SERVER: one wrk run on a freshly reset collection; appends "req/s p50 p99 errors".
+run() {
+  local workload=$1 server=$2 out rps p50 p99 errors
+  local index=--index
+  [ "$server" = original ] && index=
+  .venv/bin/python bench/reset.py "$uri" "$BENCH_USERS" "bench_$server" $index
+  # shellcheck disable=SC2086
+  out=$(timeout $((DURATION + 30)) wrk --threads $THREADS --connections $CONNECTIONS --duration "${DURATION}s" \
+    --latency ${args_of[$workload]} "http://127.0.0.1:${port_of[$server]}/")
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out" | to_ms)
   p99=$(awk '$1 == "99%" { print $2 }' <<<"$out" | to_ms)
-  errors=$(awk '/Non-2xx or 3xx responses:/ { print $5 } /Socket errors/ { print "socket:" $0 }' <<<"$out")
-  echo "$rps $p50 $p99 ${errors:-0}"
+  errors=$(awk '/Non-2xx or 3xx responses:/ { n += $5 } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
+    END { print n + 0 }' <<<"$out")
+  echo "$rps $p50 $p99 $errors" >>"$work/$workload-$server"
 }
 
-compare() {
-  local title=$1
-  shift
+echo "measuring: $ROUNDS rounds x ${#workloads[@]} workloads x ${#servers[@]} servers, ${DURATION}s each," \
+  "wrk -t$THREADS -c$CONNECTIONS, $BENCH_USERS users before each run, $(nproc) cores"
+for round in $(seq 1 "$ROUNDS"); do
+  for workload in "${workloads[@]}"; do
+    for server in "${servers[@]}"; do run "$workload" "$server"; done
+  done
+  echo "round $round done"
+done
+
+# Means over the rounds; errors summed.
+summary() { awk '{ r += $1; a += $2; b += $3; e += $4 } END { printf "%.0f %.1f %.1f %d\n", r / NR, a / NR, b / NR, e }' "$1"; }
+for workload in "${workloads[@]}"; do
   echo
-  echo "$title; $THREADS wrk threads, $CONNECTIONS connections, ${DURATION}s each; $(nproc) cores"
-  read -r g_rps g_p50 g_p99 g_err < <(measure $GUNICORN_PORT "$@")
-  read -r d_rps d_p50 d_p99 d_err < <(measure $DEV_PORT "$@")
-  printf '%-44s %10s %10s %10s %8s\n' "server" "req/s" "p50 ms" "p99 ms" "non-2xx"
-  printf '%-44s %10s %10s %10s %8s\n' "image: gunicorn (2 workers x 4 threads)" "$g_rps" "$g_p50" "$g_p99" "$g_err"
-  printf '%-44s %10s %10s %10s %8s\n' "baseline: python run-app.py (dev server)" "$d_rps" "$d_p50" "$d_p99" "$d_err"
-  awk -v g="$g_rps" -v d="$d_rps" 'BEGIN { if (d > 0) printf "gunicorn / dev server throughput: %.2fx\n", g / d }'
-}
-
-compare "read/write mix: 80% GET /api/v1/users?id=N, 20% POST /api/v1/users" --script bench/mix.lua
-compare "server alone: GET / (no database)"
+  echo "${title_of[$workload]} (mean of $ROUNDS runs)"
+  printf '%-46s %8s %8s %8s %7s %14s %12s\n' server req/s "p50 ms" "p99 ms" errors "req/s vs orig" "p99 vs orig"
+  read -r o_rps _ o_p99 _ < <(summary "$work/$workload-original")
+  for server in "${servers[@]}"; do
+    read -r rps p50 p99 errors < <(summary "$work/$workload-$server")
+    ratios=$(awk -v r="$rps" -v p="$p99" -v orr="$o_rps" -v op="$o_p99" \
+      'BEGIN { printf "%13.2fx %11.2fx", (orr > 0 ? r / orr : 0), (op > 0 ? p / op : 0) }')
+    printf '%-46s %8s %8s %8s %7s %s\n' "${label_of[$server]}" "$rps" "$p50" "$p99" "$errors" "$ratios"
+  done
+done

@@ -1,4 +1,6 @@
--- The read/write mix: 4 reads by id for every create, ids unique per thread.
+-- The read/write mix: 4 reads by id for every create. New ids start above the
+-- reset collection's and are unique per wrk thread, so no create collides.
+local users = tonumber(os.getenv("BENCH_USERS") or "1000")
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -19,5 +21,5 @@ function request()
     local body = string.format('{"id": %d, "name": "bench-%d", "team": "ops"}', id, id)
     return wrk.format("POST", "/api/v1/users", { ["Content-Type"] = "application/json" }, body)
   end
-  return wrk.format("GET", "/api/v1/users?id=" .. (counter % 50 + 1))
+  return wrk.format("GET", "/api/v1/users?id=" .. (counter * 7919 % users + 1))
 end

@@ -34,13 +34,19 @@ suite "infra unit tests (mocha, Pulumi mocks)" npx mocha --reporter spec
 suite "Jenkinsfile lint and behaviour tests (npm-groovy-lint, Groovy; no curl or wget on PATH)" \
   bash scripts/without-downloaders.sh bash scripts/test-jenkinsfile.sh
 
-# The API and image tests need a Docker engine and the stand-in base image.
+# The API's database tests, exactly as the README runs them alone: with no
+# Docker engine reachable and no stand-in image, whatever Docker's state.
+suite "API tests (pytest, FerretDB; no Docker)" \
+  env -u STANDIN_BASE_IMAGE DOCKER_HOST=unix:///nonexistent/docker.sock \
+  bash -c 'cd app && ../.venv/bin/python -m pytest -m "not container" --junitxml=../reports/api.xml -p no:cacheprovider'
+
+# The image tests need a Docker engine and the stand-in base image.
 stop_docker() { bash scripts/docker-daemon.sh stop; }
 trap stop_docker EXIT
 if bash scripts/docker-daemon.sh start && STANDIN_BASE_IMAGE=$(bash scripts/build-standin-base.sh); then
   export STANDIN_BASE_IMAGE
-  suite "API and container tests (pytest, FerretDB, Docker)" \
-    bash -c 'cd app && ../.venv/bin/python -m pytest --junitxml=../reports/api.xml -p no:cacheprovider'
+  suite "container tests (pytest, Docker, try-out)" \
+    bash -c 'cd app && ../.venv/bin/python -m pytest -m container --junitxml=../reports/container.xml -p no:cacheprovider'
 else
   failed=$((failed + 1))
   failures+=("Docker engine or stand-in base image")

@@ -7,6 +7,13 @@
 #   Without it (an offline build machine): a debootstrap stand-in base image and
 #   FerretDB on loopback, the same as the tests. TRYOUT_MODE=online|offline forces one.
 set -euo pipefail
+# A shell that starts with SIGINT ignored cannot trap it (bash keeps the
+# inherited "ignore"), and then Ctrl-C leaves everything running. Anything
+# started with `&` by a non-interactive shell, a CI runner included, starts
+# that way; so start again with the default disposition first.
+if [ -z "${TRYOUT_SIGNALS_RESET:-}" ] && [ -n "$(trap -p INT)$(trap -p TERM)" ]; then
+  TRYOUT_SIGNALS_RESET=1 exec env --default-signal=INT,TERM bash "$0" "$@"
+fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -21,17 +28,27 @@ ferretdb_pid=
 say() { printf '==> %s\n' "$*"; }
 
 cleanup() {
-  trap - EXIT INT TERM
+  # A second Ctrl-C must not cut the clean-up short; each step is bounded in time.
+  trap '' INT TERM
+  trap - EXIT
+  set +e
   say "stopping and removing everything this try-out started"
-  docker ps -aq --filter "label=$LABEL" --filter "label=xpto.tryout.run=$run_id" | xargs -r docker rm -f >/dev/null 2>&1 || true
-  docker network rm "$NETWORK-$run_id" >/dev/null 2>&1 || true
-  if [ -n "$ferretdb_pid" ]; then kill "$ferretdb_pid" 2>/dev/null || true; wait "$ferretdb_pid" 2>/dev/null || true; fi
+  timeout 60 docker ps -aq --filter "label=$LABEL" --filter "label=xpto.tryout.run=$run_id" |
+    xargs -r timeout 60 docker rm -f >/dev/null 2>&1
+  timeout 30 docker network rm "$NETWORK-$run_id" >/dev/null 2>&1
+  if [ -n "$ferretdb_pid" ]; then
+    kill "$ferretdb_pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$ferretdb_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$ferretdb_pid" 2>/dev/null
+    wait "$ferretdb_pid" 2>/dev/null
+  fi
   [ -n "${ferretdb_dir:-}" ] && rm -rf "$ferretdb_dir"
   if $started_docker; then bash scripts/docker-daemon.sh stop; fi
   say "done"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 
 if ! docker info >/dev/null 2>&1; then
   say "starting a Docker engine"
@@ -67,7 +84,8 @@ else
   db_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   bash scripts/run-ferretdb.sh "$ferretdb_dir" "$db_port" >"$ferretdb_dir/ferretdb.log" 2>&1 &
   ferretdb_pid=$!
-  run_api --network host --env "MONGO_URI=mongodb://127.0.0.1:$db_port"
+  # The container shares the host's network: listen on loopback only, as promised.
+  run_api --network host --env GUNICORN_BIND_HOST=127.0.0.1 --env "MONGO_URI=mongodb://127.0.0.1:$db_port"
 fi
 
 say "waiting for http://127.0.0.1:$PORT/readyz"

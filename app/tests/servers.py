@@ -48,6 +48,12 @@ def wait_for_http(url, status=200, timeout=30.0, process=None):
     raise TimeoutError(f"{url} did not answer {status} within {timeout} s; last: {last}")
 
 
+def listening_addresses(port):
+    """The local addresses something listens on at `port`, as the kernel reports them."""
+    lines = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True).stdout.splitlines()
+    return [line.split()[3] for line in lines]
+
+
 def ferretdb_binary():
     candidates = [os.environ.get("FERRETDB_BIN"), str(ROOT / ".cache" / "tools" / "ferretdb"), shutil.which("ferretdb")]
     for candidate in candidates:
@@ -163,3 +169,31 @@ class SwitchableProxy:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+
+class StalledServer:
+    """A database that accepts connections and never answers: the worst kind of
+    outage for a client, which waits for its timeouts on every call."""
+
+    def __init__(self):
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.uri = f"mongodb://127.0.0.1:{self.port}/"
+        self._held = []
+
+    def start(self):
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            self._held.append(conn)
+
+    def stop(self):
+        self._listener.close()
+        for conn in self._held:
+            conn.close()

@@ -65,6 +65,26 @@ def test_filter_value_of_digits_compares_as_integer(client):
     assert [u["name"] for u in response.json] == ["Rui"]
 
 
+def test_a_value_of_digits_finds_text_and_numbers_alike(client):
+    create(client, [{"id": 1, "name": "123"}, {"id": 2, "name": 123}, {"id": 3, "name": "Ana"},
+                    {"id": 4, "zip": "007"}, {"id": 5, "zip": 7}, {"id": 6, "zip": "7"}])
+    assert sorted(u["id"] for u in client.get("/api/v1/users?name=123").json) == [1, 2]
+    assert sorted(u["id"] for u in client.get("/api/v1/users?zip=007").json) == [4, 5]
+    assert sorted(u["id"] for u in client.get("/api/v1/users?zip=7").json) == [5, 6]
+
+
+def test_negative_numbers_filter_by_the_same_rule_as_path_ids(client):
+    create(client, [{"id": -5, "name": "Neg", "delta": -3}, {"id": 5, "name": "Pos", "delta": "-3"}])
+    assert [u["name"] for u in client.get("/api/v1/users?id=-5").json] == ["Neg"]
+    assert sorted(u["name"] for u in client.get("/api/v1/users?delta=-3").json) == ["Neg", "Pos"]
+    assert client.delete("/api/v1/users/-5").status_code == 204
+
+
+def test_a_trailing_newline_is_not_an_integer(client):
+    create(client, [{"id": 1, "code": 12}, {"id": 2, "code": "12\n"}])
+    assert [u["id"] for u in client.get("/api/v1/users?code=12%0A").json] == [2]
+
+
 def test_filter_with_several_pairs_matches_all_of_them(client):
     create(client, [{"id": 1, "name": "Ana", "team": "ops"}, {"id": 2, "name": "Ana", "team": "dev"}])
     response = client.get("/api/v1/users?name=Ana&team=dev")
@@ -123,6 +143,13 @@ def test_wrong_method_is_json_too(client):
     response = client.put("/api/v1/users")
     assert response.status_code == 405
     assert response.json["error"]["code"] == "method_not_allowed"
+
+
+def test_405_names_the_allowed_methods(client):
+    for url, allowed in (("/api/v1/users", {"GET", "POST"}), ("/api/v1/users/1", {"POST", "DELETE"})):
+        response = client.put(url)
+        assert response.status_code == 405
+        assert allowed <= {m.strip() for m in response.headers.get("Allow", "").split(",")}, response.headers
 
 
 def test_no_response_carries_mongo_extended_json(client):

@@ -147,15 +147,70 @@ def test_update_to_a_taken_id_is_409(client, users, ana):
     assert users.find_one({"name": "Rui"})["id"] == 2
 
 
-def test_id_index_is_unique_and_created_at_start_up(app, users):
-    indexes = users.index_information()
-    unique = [spec for spec in indexes.values() if spec.get("key") == [("id", 1)]]
+def test_id_index_is_unique_and_made_by_the_start_up_hook(app, users):
+    from users_api import database
+
+    database.prepare(app)
+    unique = [spec for spec in users.index_information().values() if spec.get("key") == [("id", 1)]]
     assert unique and unique[0].get("unique") is True
 
 
 def test_index_creation_is_idempotent(mongo_uri, database_name, users):
-    from users_api import create_app
+    from users_api import create_app, database
 
     for _ in range(2):
-        create_app({"MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name})
+        database.prepare(create_app({"MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name}))
     assert len([s for s in users.index_information().values() if s.get("key") == [("id", 1)]]) == 1
+
+
+@pytest.mark.parametrize("changes", [
+    {"": "x"},
+    {"a..b": "x"},
+    {"name.": "x"},
+    {".name": "x"},
+    {"id.x": 5},
+    {"_id.x": 5},
+    {"profile.$where": "x"},
+    {"a": 1, "a.b": 2},
+    {"a.b.c": 1, "a.b": 2},
+    {"profile": {"a.b": 1}},
+])
+def test_set_paths_that_mongodb_refuses_are_400_and_change_nothing(client, users, ana, changes):
+    before = users.find_one({"id": 1})
+    response = client.post("/api/v1/users/1", json={"$set": changes})
+    assert response.status_code == 400, response.data
+    assert response.json["error"]["code"] in {"invalid_key", "invalid_update"}
+    assert users.find_one({"id": 1}) == before
+
+
+def test_set_paths_that_only_touch_siblings_are_fine(client, users, ana):
+    response = client.post("/api/v1/users/1", json={"$set": {"a.b": 1, "a.c": 2, "a-x": 3, "ab": 4}})
+    assert response.status_code == 200, response.data
+    stored = users.find_one({"id": 1})
+    assert (stored["a"], stored["a-x"], stored["ab"]) == ({"b": 1, "c": 2}, 3, 4)
+
+
+def test_a_path_through_a_field_that_is_not_an_object_is_400(client, users, ana):
+    before = users.find_one({"id": 1})
+    assert_error(client.post("/api/v1/users/1", json={"$set": {"name.first": "Ana"}}), 400, "invalid_update")
+    assert users.find_one({"id": 1}) == before
+
+
+def test_a_dotted_key_in_a_new_user_is_400(client, users):
+    assert_error(create(client, {"id": 2, "profile": {"city.name": "Porto"}}), 400, "invalid_key")
+    assert users.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/users/12%0A", "/api/v1/users/%2B12", "/api/v1/users/1e3"])
+def test_path_ids_follow_the_strict_integer_rule(client, ana, url):
+    assert_error(client.delete(url), 400, "invalid_id")
+
+
+@pytest.mark.parametrize("query", ["id=12%0A", "id=abc", "id=99999999999999999999"])
+def test_an_id_filter_that_is_no_integer_is_400(client, ana, query):
+    assert_error(client.get(f"/api/v1/users?{query}"), 400, "invalid_id")
+
+
+def test_filter_paths_follow_mongodb_rules(client, ana):
+    assert_error(client.get("/api/v1/users?a..b=1"), 400, "invalid_key")
+    assert_error(client.get("/api/v1/users?name.=1"), 400, "invalid_key")

@@ -1,31 +1,9 @@
 """The API degrades to 503 while the database is away and recovers by itself."""
 import time
-from urllib.parse import urlsplit, urlunsplit
 
-import pytest
-
-from users_api import create_app
-
-from .conftest import FAST_TIMEOUTS
-from .servers import SwitchableProxy
+from .conftest import FAST_TIMEOUTS, app_on
 
 TIMEOUT_S = FAST_TIMEOUTS["MONGO_SERVER_SELECTION_TIMEOUT_MS"] / 1000
-
-
-@pytest.fixture
-def own_server(mongo_uri, database_name):
-    """The session's database behind a proxy this test may cut and restore (same address, same data)."""
-    upstream = urlsplit(mongo_uri)
-    proxy = SwitchableProxy(upstream.hostname, upstream.port or 27017).start()
-    userinfo = upstream.netloc.rpartition("@")[0]
-    proxy.uri = urlunsplit(upstream._replace(netloc=f"{userinfo + '@' if userinfo else ''}127.0.0.1:{proxy.port}"))
-    proxy.database = database_name
-    yield proxy
-    proxy.stop()
-
-
-def app_on(server):
-    return create_app({"TESTING": True, "MONGO_URI": server.uri, "MONGO_DATABASE": server.database, **FAST_TIMEOUTS})
 
 
 def timed(call):
@@ -58,7 +36,7 @@ def test_database_down_gives_503_fast_then_recovers(own_server):
     assert [u["name"] for u in client.get("/api/v1/users").json] == ["Ana"]
 
 
-def test_starts_without_the_database_and_creates_the_index_when_it_comes(own_server):
+def test_starts_without_the_database_and_creates_the_index_when_it_comes(own_server, users):
     own_server.stop()
     app = app_on(own_server)
     client = app.test_client()
@@ -67,6 +45,8 @@ def test_starts_without_the_database_and_creates_the_index_when_it_comes(own_ser
 
     own_server.start()
     assert client.post("/api/v1/users", json={"id": 1}).status_code == 201
+    indexes = users.index_information().values()
+    assert any(spec.get("unique") and spec["key"] == [("id", 1)] for spec in indexes), "the index itself, now"
     assert client.post("/api/v1/users", json={"id": 1}).status_code == 409
 
 
@@ -80,3 +60,25 @@ def test_healthz_is_200_json(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+def test_the_factory_opens_no_connection(monkeypatch):
+    """create_app is pure: importing wsgi.py or building a test app never waits
+    on, or even reaches, a database."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    from users_api import create_app
+
+    create_app({"MONGO_URI": f"mongodb://127.0.0.1:{port}/", **FAST_TIMEOUTS})
+    try:
+        connection, _ = listener.accept()
+        connection.close()
+        reached = True
+    except TimeoutError:
+        reached = False
+    finally:
+        listener.close()
+    assert not reached, "create_app connected to the database"

@@ -2,11 +2,13 @@
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 import requests
 
-from .servers import APP_DIR, free_port, wait_for_http
+from .servers import APP_DIR, StalledServer, free_port, listening_addresses, wait_for_http
 
 
 def start(command, env_overrides, log_path):
@@ -86,3 +88,93 @@ def test_gunicorn_serves_the_api_and_logs_access_to_stdout(mongo_uri, database_n
     assert '"DELETE /api/v1/users/1 HTTP/1.1" 204' in log, log
     assert log.count("Booting worker with pid") == 2
     assert process.returncode == 0, "SIGTERM is a graceful shutdown"
+
+
+@pytest.fixture
+def gunicorn(tmp_path, database_name):
+    """Starts gunicorn as the image does (gunicorn.conf.py, wsgi:app), on a free port.
+    Its servers stop before the test's database is dropped (they may still write to it)."""
+    processes = []
+
+    def run(**env):
+        port = free_port()
+        log_path = tmp_path / f"gunicorn-{port}.log"
+        process = start([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+                        {"PORT": str(port), **env}, log_path)
+        process.port, process.log_path = port, log_path
+        processes.append(process)
+        return process
+
+    yield run
+    for process in processes:
+        stop(process)
+
+
+# infra/usersApi.ts: the liveness probe's timeoutSeconds.
+PROBE_TIMEOUT_S = 3
+
+
+def test_liveness_answers_while_every_request_thread_waits_on_a_stalled_database(gunicorn):
+    database = StalledServer().start()
+    try:
+        server = gunicorn(MONGO_URI=database.uri, MONGO_SERVER_SELECTION_TIMEOUT_MS="3000",
+                          GUNICORN_WORKERS="2", GUNICORN_THREADS="4")
+        base = f"http://127.0.0.1:{server.port}"
+        wait_for_http(f"{base}/healthz", process=server)
+        # 48 requests for 8 threads, each held ~3 s by the database: 18 s of queue.
+        answers = []
+        load = [threading.Thread(target=lambda: answers.append(requests.get(f"{base}/api/v1/users", timeout=60)))
+                for _ in range(48)]
+        for thread in load:
+            thread.start()
+        time.sleep(1)
+        started = time.monotonic()
+        queued = threading.Thread(target=lambda: answers.append(requests.get(f"{base}/readyz", timeout=60)))
+        queued.start()
+        for _ in range(5):
+            probe_started = time.monotonic()
+            response = requests.get(f"{base}/healthz", timeout=PROBE_TIMEOUT_S)
+            assert response.status_code == 200 and response.json() == {"status": "ok"}
+            assert time.monotonic() - probe_started < 1
+            time.sleep(0.5)
+        queued.join(60)
+        assert time.monotonic() - started > PROBE_TIMEOUT_S, "the request threads really were all busy"
+        for thread in load:
+            thread.join(60)
+        assert [a.status_code for a in answers].count(503) == 49, "every database-bound request got its 503"
+    finally:
+        database.stop()
+
+
+def test_gunicorn_makes_no_control_socket_and_two_servers_of_one_user_coexist(gunicorn, tmp_path, mongo_uri,
+                                                                               database_name):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_RUNTIME_DIR": "", "MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name}
+    first, second = gunicorn(**env), gunicorn(**env)
+    for server in (first, second):
+        wait_for_http(f"http://127.0.0.1:{server.port}/readyz", process=server)
+    assert list(home.iterdir()) == [], "nothing under $HOME (read-only /nonexistent in the image)"
+    for server in (first, second):
+        assert "control" not in server.log_path.read_text().lower(), server.log_path.read_text()
+
+
+def test_gunicorn_binds_the_host_it_is_given_and_all_interfaces_by_default(gunicorn, mongo_uri, database_name):
+    env = {"MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name}
+    loopback, default = gunicorn(GUNICORN_BIND_HOST="127.0.0.1", **env), gunicorn(**env)
+    for server in (loopback, default):
+        wait_for_http(f"http://127.0.0.1:{server.port}/healthz", process=server)
+    assert listening_addresses(loopback.port) == [f"127.0.0.1:{loopback.port}"]
+    assert listening_addresses(default.port) == [f"0.0.0.0:{default.port}"], "Kubernetes reaches the pod's address"
+
+
+def test_gunicorn_boots_and_serves_over_stored_ids_that_repeat(gunicorn, mongo_uri, database_name, users):
+    users.insert_many([{"id": 1, "name": "Ana"}, {"id": 1, "name": "Ana again"}])
+    server = gunicorn(MONGO_URI=mongo_uri, MONGO_DATABASE=database_name)
+    ready = wait_for_http(f"http://127.0.0.1:{server.port}/readyz", process=server)
+    assert ready.json()["status"] == "degraded"
+    assert len(requests.get(f"http://127.0.0.1:{server.port}/api/v1/users", timeout=5).json()) == 2
+    deadline = time.monotonic() + 10
+    while "unique index on 'id' is missing" not in server.log_path.read_text():
+        assert time.monotonic() < deadline, server.log_path.read_text()
+        time.sleep(0.2)

@@ -4,8 +4,7 @@ import re
 import pytest
 from gunicorn.config import Config as GunicornConfig
 
-import config
-from users_api import create_app, database
+from users_api import config, create_app, database
 
 from .servers import APP_DIR
 
@@ -59,7 +58,7 @@ def gunicorn_settings():
     cfg = GunicornConfig()
     source = (APP_DIR / "gunicorn.conf.py").read_text()
     namespace = {}
-    exec(compile(source, "gunicorn.conf.py", "exec"), namespace)  # noqa: S102 - our own file
+    exec(compile(source, "gunicorn.conf.py", "exec"), namespace)
     for key, value in namespace.items():
         if key in cfg.settings:
             cfg.set(key, value)
@@ -72,6 +71,14 @@ def test_gunicorn_serves_on_all_interfaces_port_5000_with_access_log_to_stdout()
     assert cfg.accesslog == "-"
     assert cfg.worker_tmp_dir == "/dev/shm"
     assert cfg.preload_app is False, "the Mongo client must be created after fork"
+    assert cfg.worker_class_str == "users_api.gunicorn_worker.LivenessThreadWorker"
+    assert cfg.control_socket_disable is True
+
+
+def test_gunicorn_bind_host_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GUNICORN_BIND_HOST", "127.0.0.1")
+    monkeypatch.setenv("PORT", "5101")
+    assert gunicorn_settings().bind == ["127.0.0.1:5101"]
 
 
 def test_gunicorn_stops_gracefully_before_kubernetes_kills_it():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .servers import ROOT, wait_for_http
+from .servers import ROOT, listening_addresses, wait_for_http
 
 pytestmark = pytest.mark.container
 API = "http://127.0.0.1:5000"
@@ -35,8 +35,12 @@ def alive(pid):
 def test_try_local_serves_a_round_trip_and_cleans_up_on_ctrl_c(tmp_path):
     log_path = tmp_path / "try-local.log"
     with open(log_path, "wb") as log:
+        # Started with SIGINT ignored, as anything started with `&` by a
+        # non-interactive shell is (a CI runner, say): the script must still
+        # clean up on Ctrl-C.
         process = subprocess.Popen(["bash", "scripts/try-local.sh"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "TRYOUT_MODE": "offline"})
+                                   env={**os.environ, "TRYOUT_MODE": "offline"},
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     databases = []
     try:
         wait_for_http(f"{API}/readyz", timeout=600, process=process)
@@ -53,6 +57,7 @@ def test_try_local_serves_a_round_trip_and_cleans_up_on_ctrl_c(tmp_path):
         assert tryout_containers(), "the API runs in a labelled container"
         databases = children_named(process.pid, "ferretdb")
         assert databases, "offline, the database is FerretDB started by the script"
+        assert listening_addresses(5000) == ["127.0.0.1:5000"], "on the host's network, loopback only"
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)

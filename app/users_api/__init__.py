@@ -3,15 +3,18 @@ import logging
 
 from flask import Flask, jsonify
 
-import config
+from . import config, database, errors, health, users
 
-from . import database, errors, health, users
-
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 
 def create_app(test_config=None):
-    """Builds the application; `test_config` overrides settings from the environment."""
+    """Builds the application; `test_config` overrides settings from the environment.
+
+    Pure: no connection is opened here. The database client and the unique
+    index are made on first use, or by `database.prepare` in a server's
+    start-up hook (gunicorn.conf.py, run-app.py).
+    """
     app = Flask(__name__)
     # Flask would honour FLASK_DEBUG from the environment; only run-app.py's
     # explicit API_DEBUG may turn debugging on.
@@ -33,7 +36,4 @@ def create_app(test_config=None):
     def welcome():
         return jsonify(message="Welcome to the XPTO users API", version=__version__)
 
-    # Created at start-up when the database is there; otherwise on the first
-    # write, so the process starts (and /healthz answers) without it.
-    database.ensure_indexes(app)
     return app

@@ -1,25 +1,37 @@
-"""The MongoDB client, one per process, created on first use.
+"""The MongoDB client, one per process, created on first use, and the unique
+`id` index that the API's writes rely on.
 
 gunicorn forks its workers; a MongoClient must not cross a fork, so the
 client is made lazily and remembered with the pid that made it.
+
+The index is made on first use (or by `prepare` at a worker's start), never in
+the application factory. When it cannot be made, usually because stored users
+already repeat an `id` (the original app allowed that), the API still serves:
+it remembers why, reports it on /readyz, checks writes itself meanwhile and
+tries again every INDEX_RETRY_SECONDS, so fixing the data (see
+`python -m users_api.duplicates`) heals a running API.
 """
 import logging
 import os
 import threading
+import time
 
 from flask import current_app
 from pymongo import ASCENDING, MongoClient
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+INDEX_NAME = "id_unique"
 
 
 class _State:
     def __init__(self):
         self.client = None
         self.pid = None
-        self.indexes_ready = False
+        self.index_ready = False
+        self.index_problem = None  # why the index is missing, once a try failed
+        self.index_tried_at = None
 
 
 def init_app(app):
@@ -44,26 +56,83 @@ def client(app=None):
                 appname="xpto-users-api",
             )
             state.pid = os.getpid()
-            state.indexes_ready = False
+            state.index_ready = False
+            state.index_problem = None
+            state.index_tried_at = None
         return state.client
 
 
-def users(app=None):
-    """The users collection, its `id` index guaranteed where the database allows."""
+def collection(app=None):
     app = app or current_app
-    collection = client(app)[app.config["MONGO_DATABASE"]][app.config["MONGO_COLLECTION"]]
-    if not _state(app).indexes_ready:
-        collection.create_index([("id", ASCENDING)], unique=True, name="id_unique")
-        _state(app).indexes_ready = True
-    return collection
+    return client(app)[app.config["MONGO_DATABASE"]][app.config["MONGO_COLLECTION"]]
 
 
-def ensure_indexes(app):
-    """Creates the unique `id` index now if the database answers; later otherwise."""
+def users(app=None):
+    """The users collection, after (re)trying its unique `id` index when due."""
+    app = app or current_app
+    users = collection(app)
+    state = _state(app)
+    if not state.index_ready and _retry_due(app, state):
+        _make_index(users, state)
+    return users
+
+
+def unique_ids_guaranteed(app=None):
+    """Whether the server enforces unique ids; while not, writes check for themselves."""
+    return _state(app or current_app).index_ready
+
+
+def index_problem(app=None):
+    return _state(app or current_app).index_problem
+
+
+def _retry_due(app, state):
+    if state.index_tried_at is None:
+        return True
+    return time.monotonic() - state.index_tried_at >= app.config["INDEX_RETRY_SECONDS"]
+
+
+def _make_index(users, state):
+    state.index_tried_at = time.monotonic()
+    try:
+        users.create_index([("id", ASCENDING)], unique=True, name=INDEX_NAME)
+    except ConnectionFailure:
+        state.index_tried_at = None  # the database is away: try again on the next use
+        raise
+    except OperationFailure as err:
+        state.index_problem = _why_no_index(users, err)
+        log.error("the unique index on 'id' is missing; the API serves without it: %s", state.index_problem)
+        return
+    if state.index_problem:
+        log.warning("the unique index on 'id' is now in place")
+    state.index_ready, state.index_problem = True, None
+
+
+def _why_no_index(users, err):
+    # Servers word this failure differently (MongoDB: E11000; FerretDB: a
+    # constraint error), so look at the data rather than the message.
+    from .duplicates import find_duplicates
+
+    try:
+        repeated = find_duplicates(users, limit=5, with_ids=False)
+    except PyMongoError as lookup:
+        return f"the server refused to create it ({err}), and looking for repeated ids failed too ({lookup})"
+    if repeated:
+        ids = ", ".join(repr(group["id"]) for group in repeated)
+        return (f"stored users repeat an id (for example {ids}); run `python -m users_api.duplicates` "
+                "to list them and `--resolve` to set the extra copies aside")
+    return f"the server refused to create it: {err}"
+
+
+def prepare(app):
+    """Start-up work for a server process: make the index now if the database
+    answers, and say so in the log either way. Never raises."""
     try:
         users(app)
     except ConnectionFailure as err:
-        log.warning("indexes not created at start-up, will retry on first use: %s", err)
+        log.warning("database not reachable at start-up; the index is made on first use: %s", err)
+    except Exception:
+        log.exception("start-up preparation failed; the index is made on first use")
 
 
 def ping(app=None):

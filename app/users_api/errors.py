@@ -54,7 +54,13 @@ def init_app(app):
             message = f"The request body is larger than the limit of {limit} bytes."
         else:
             message = err.description
-        return error_response(err.code, _HTTP_CODES.get(err.code, "http_error"), message)
+        response = error_response(err.code, _HTTP_CODES.get(err.code, "http_error"), message)
+        # The exception's own headers carry what the status requires, such as
+        # 405's Allow (RFC 9110, section 15.5.6); the body is ours.
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(ConnectionFailure)
     def database_unavailable(err):

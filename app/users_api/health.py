@@ -1,4 +1,9 @@
-"""Kubernetes probes: /healthz (the process) and /readyz (the process and its database)."""
+"""Kubernetes probes: /healthz (the process) and /readyz (the process and its database).
+
+In the image, a worker's main thread answers /healthz itself, before the
+request threads (users_api/gunicorn_worker.py); this view serves it
+everywhere else (the developer server, the tests).
+"""
 from flask import Blueprint, jsonify
 
 from . import database
@@ -17,6 +22,13 @@ def healthz():
 def readyz():
     try:
         database.ping()
-    except Exception:  # noqa: BLE001 - any failure means "do not send traffic here"
+        # Also (re)tries the unique id index when due, so a pod's first probe
+        # makes it, and a fixed collection heals without a restart.
+        database.users()
+    except Exception:  # any failure means "do not send traffic here"
         return error_response(503, "database_unavailable", "The database does not answer.")
+    problem = database.index_problem()
+    if problem:
+        # Still ready: refusing traffic would turn bad data into an outage.
+        return jsonify(status="degraded", problems=[{"code": "unique_index_missing", "message": problem}])
     return jsonify(status="ready")

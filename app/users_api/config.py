@@ -12,6 +12,9 @@ MongoDB; in Kubernetes MONGO_URI comes from a Secret (see the Pulumi program).
 | MONGO_CONNECT_TIMEOUT_MS           | 3000                         |
 | MONGO_SOCKET_TIMEOUT_MS            | 10000                        |
 | MAX_BODY_BYTES                     | 1048576 (1 MiB)              |
+| PAGE_SIZE                          | 100                          |
+| MAX_PAGE_SIZE                      | 1000                         |
+| INDEX_RETRY_SECONDS                | 30                           |
 | API_HOST (run-app.py only)         | 127.0.0.1                    |
 | API_PORT (run-app.py only)         | 5000                         |
 | API_DEBUG (run-app.py only)        | unset: never the debugger    |
@@ -28,6 +31,12 @@ DEFAULTS = {
     "MONGO_CONNECT_TIMEOUT_MS": 3000,
     "MONGO_SOCKET_TIMEOUT_MS": 10000,
     "MAX_BODY_BYTES": 1024 * 1024,
+    # Users per answer of GET /api/v1/users when `_limit` is not given, and the
+    # largest `_limit` a client may ask for.
+    "PAGE_SIZE": 100,
+    "MAX_PAGE_SIZE": 1000,
+    # How often a process tries again to make the unique id index it could not make.
+    "INDEX_RETRY_SECONDS": 30,
 }
 
 _INTEGER_SETTINGS = {name for name, value in DEFAULTS.items() if isinstance(value, int)}
@@ -47,4 +56,7 @@ def from_env(environ=None):
             settings[name] = int(raw)
         else:
             settings[name] = raw
+    if settings["PAGE_SIZE"] > settings["MAX_PAGE_SIZE"]:
+        raise ValueError(f"PAGE_SIZE ({settings['PAGE_SIZE']}) must not exceed "
+                         f"MAX_PAGE_SIZE ({settings['MAX_PAGE_SIZE']})")
     return settings
