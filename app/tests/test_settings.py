@@ -4,9 +4,17 @@ import re
 import pytest
 from gunicorn.config import Config as GunicornConfig
 
-from users_api import config, create_app, database
+import config
+from users_api import create_app, database
 
 from .servers import APP_DIR
+
+
+def test_the_database_settings_live_in_app_config_py():
+    from pathlib import Path
+
+    assert Path(config.__file__).resolve() == APP_DIR / "config.py"
+    assert {"MONGO_URI", "MONGO_DATABASE", "MONGO_COLLECTION"} <= set(config.DEFAULTS)
 
 
 def test_local_defaults():

@@ -3,7 +3,9 @@ import logging
 
 from flask import Flask, jsonify
 
-from . import config, database, errors, health, users
+import config
+
+from . import database, errors, health, users
 
 __version__ = "1.2.0"
 

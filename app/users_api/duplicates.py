@@ -17,7 +17,8 @@ import sys
 from bson import ObjectId
 from pymongo import MongoClient
 
-from . import config
+import config
+
 from .database import INDEX_NAME
 
 
