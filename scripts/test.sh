@@ -34,6 +34,11 @@ suite "infra unit tests (mocha, Pulumi mocks)" npx mocha --reporter spec
 suite "Jenkinsfile lint and behaviour tests (npm-groovy-lint, Groovy; no curl or wget on PATH)" \
   bash scripts/without-downloaders.sh bash scripts/test-jenkinsfile.sh
 
+# Cluster suite: the objects on a real kube-apiserver + controller-manager (scripts/cluster/, test/cluster/).
+cluster_started=$SECONDS
+suite "cluster suite (kube-apiserver, etcd, kube-controller-manager on 127.0.0.1)" bash scripts/test-cluster.sh
+cluster_seconds=$((SECONDS - cluster_started))
+
 # The API and image tests need a Docker engine and the stand-in base image.
 stop_docker() { bash scripts/docker-daemon.sh stop; }
 trap stop_docker EXIT
@@ -49,5 +54,6 @@ fi
 [ -f reports/image-size.txt ] && printf '\n%s' "$(cat reports/image-size.txt)"
 printf '\n'
 [ "$failed" -eq 0 ] || printf 'failed suites: %s\n' "${failures[*]}"
+printf 'cluster suite: %d s of the whole command (%d s)\n' "$cluster_seconds" "$SECONDS"
 printf 'suites: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
