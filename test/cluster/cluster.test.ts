@@ -328,7 +328,7 @@ function defineSuite(plan: Plan): void {
                     for (const m of manifests) await existingAllowed(rec, discovery, m);
                     for (const kind of new Set(manifests.map((m) => m.kind))) await awaitWatchesAllowed(rec, discovery, kind, namespace);
                     const ns = namespaceManifests.get(namespace);
-                    if (ns) await namespaceObject(rec, "allowed", ns);
+                    if (ns) await namespaceObject(rec, "allowed", "allowed", ns);
                     say(`${namespace}: ${rec.checks.length} requests for ${new Set(manifests.map((m) => m.kind)).size} kinds ` +
                         `(${[...new Set(manifests.map((m) => m.kind))].join(", ")}); copies named <name>-probe were created, changed, deleted and re-created`);
                     assert.deepStrictEqual(rec.mismatches(), []);
@@ -358,7 +358,8 @@ function defineSuite(plan: Plan): void {
                         await writesForbidden(rec, discovery, m, namespace);
                     }
                     const ns = namespaceManifests.get(namespace);
-                    if (ns) await namespaceObject(rec, "forbidden", ns);
+                    // `view` shows the Namespace a RoleBinding is in (RBAC checks its get as a request in that namespace).
+                    if (ns) await namespaceObject(rec, "allowed", "forbidden", ns);
                     say(`${namespace}: ${rec.checks.length} requests`);
                     assert.deepStrictEqual(rec.mismatches(), []);
                 });
@@ -373,7 +374,7 @@ function defineSuite(plan: Plan): void {
                         await readsForbidden(rec, discovery, m);
                         await writesForbidden(rec, discovery, m, namespace, false);
                     }
-                    await namespaceObject(rec, "forbidden", namespaceManifests.get(namespace) ??
+                    await namespaceObject(rec, "forbidden", "forbidden", namespaceManifests.get(namespace) ??
                         { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
                 }));
                 say(`${rec.checks.length} requests refused, e.g. ${rec.forbiddenMessages()[0]}`);
