@@ -11,13 +11,19 @@ started=$SECONDS
 control_plane=scripts/cluster/control-plane.sh
 
 bash scripts/cluster/build.sh
+# One run at a time on this machine (the ports are fixed): another checkout's run waits for this one.
+exec 9>"${TMPDIR:-/tmp}/xpto-cluster-suite.lock"
+if ! flock -n 9; then
+  echo "[cluster suite] another cluster suite run holds the control plane: waiting for it to finish"
+  flock 9
+fi
 if bash "$control_plane" status >/dev/null; then
   echo "[cluster suite] a control plane already runs on 127.0.0.1: using it, and leaving it running"
 else
   trap 'bash "$control_plane" stop' EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  bash "$control_plane" start >/dev/null
+  bash "$control_plane" start 9>&- >/dev/null   # the daemons must not hold the lock
 fi
 status=0
 npx mocha --config test/cluster/mocharc.json "$@" || status=$?
