@@ -38,7 +38,7 @@ todo=()
 [ "$need_etcd" = 1 ] && todo+=("etcd $ETCD_VERSION")
 [ "$need_k8s" = 1 ] && todo+=("kube-apiserver, kube-controller-manager, kubectl $K8S_VERSION")
 echo "building ${todo[*]} with $(go version | cut -d' ' -f3) into $tools"
-echo "a cold build (empty Go caches) takes about 15 minutes on 2 cores (etcd ~4, Kubernetes ~12); warm, well under a minute"
+echo "a cold build (empty Go build cache) takes 10 to 15 minutes on 2 cores (etcd ~2, Kubernetes ~10): it is not stuck; warm, seconds"
 mkdir -p "$tools" "$work"
 scratch=$(mktemp -d)   # outside any module, for `go mod download`
 trap 'rm -rf "$scratch"' EXIT
