@@ -6,7 +6,9 @@
 // tests are generated from what the program declares).
 import * as assert from "assert";
 import { ControlPlane, Discovery, findControlPlane, Kube, kubectl, kubectlOk } from "./controlPlane";
-import { Declared, describeObject, Identity, identitiesOf, isNamespace, Manifest, planVariants, Plan } from "./declared";
+import {
+    Declared, describeObject, Identity, identitiesOf, isNamespace, keyOf, Manifest, planVariants, Plan, ResourceOf,
+} from "./declared";
 import {
     awaitWatchesAllowed, clusterWideForbidden, escalationForbidden, existingAllowed, FIELD_MANAGER, lifecycleAllowed,
     namespaceObject, otherWritesDenied, probeCopy, readsAllowed, readsForbidden, Recorder, writesForbidden,
@@ -55,7 +57,7 @@ async function apply(cp: ControlPlane, manifests: Manifest[], dryRun: boolean): 
     return parsed.kind === "List" ? parsed.items : [parsed];
 }
 
-const key = (m: Manifest) => `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`;
+const key = keyOf;
 
 function assertAllAccepted(sent: Manifest[], answered: Manifest[], how: string): void {
     const back = new Set(answered.map(key));
@@ -130,16 +132,17 @@ function podSecurityLevel(namespace: Manifest): string {
     return namespace.metadata.labels?.[ENFORCE] ?? "none (nothing enforced: privileged)";
 }
 
-function defineSuite(plan: Plan): void {
+function defineSuite(plan: Plan, cp: ControlPlane, discovery: Discovery, resourceOf: ResourceOf): void {
     const everything = plan.applied.flatMap((d) => d.manifests);
+    const excluded = new Set(plan.applied.flatMap((d) => [...d.excludedFromPipeline]));
+    /** What the pipeline's own `pulumi up` manages (the Jenkinsfile's --exclude aside). */
+    const managedBy = (m: Manifest) => !excluded.has(key(m));
     const namespaceManifests = new Map<string, Manifest>(everything.filter(isNamespace).map((m) => [m.metadata.name, m]));
     const workloadNamespaces = [...new Set(everything.filter((m) => m.kind === "Deployment" || m.kind === "StatefulSet")
         .map((m) => m.metadata.namespace as string))];
-    const identities = identitiesOf(everything);
-    const appObjects = everything.filter((m) => identities.some((i) => i.deploys.includes(m.metadata.namespace)));
+    const identities = identitiesOf(everything, resourceOf);
+    const appObjects = everything.filter((m) => managedBy(m) && identities.some((i) => i.deploys.includes(m.metadata.namespace)));
     const accepted = new Map<string, string>();
-    let cp: ControlPlane;
-    let discovery: Discovery;
 
     describe("pipeline identities are derived from the declared bindings", () => {
         const rbac = "rbac.authorization.k8s.io";
@@ -148,25 +151,31 @@ function defineSuite(plan: Plan): void {
             apiVersion: `${rbac}/v1`, kind, metadata: { name: `${role}-binding`, ...(namespace ? { namespace } : {}) },
             roleRef: { apiGroup: rbac, kind: roleKind, name: role }, subjects: [subject],
         });
-        const role = (namespace: string, name: string, verbs: string[]) => ({
-            apiVersion: `${rbac}/v1`, kind: "Role", metadata: { name, namespace }, rules: [{ apiGroups: ["apps"], resources: ["deployments"], verbs }],
+        const role = (namespace: string, name: string, verbs: string[], resource = "deployments", group = "apps") => ({
+            apiVersion: `${rbac}/v1`, kind: "Role", metadata: { name, namespace }, rules: [{ apiGroups: [group], resources: [resource], verbs }],
         });
+        const plural: ResourceOf = (m) => ({ group: m.apiVersion.includes("/") ? m.apiVersion.split("/")[0] : "", resource: `${m.kind.toLowerCase()}s` });
 
-        it("a binding to a Role with write verbs makes a deployer; to view or a read-only Role, a reader", () => {
+        it("a binding to a Role that writes a declared kind makes a deployer; to view or a read-only Role, a reader; else other rights", () => {
             const found = identitiesOf([
+                { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "api", namespace: "develop" } },
                 role("develop", "deployer", ["get", "patch"]), role("develop", "reader", ["get", "list"]),
+                role("agents", "launch", ["create"], "pods", ""),
+                binding("RoleBinding", "agents", "Role", "launch", sa("jenkins", "launcher")),
                 binding("RoleBinding", "develop", "Role", "deployer", sa("agents-develop", "deployer")),
                 binding("RoleBinding", "develop", "ClusterRole", "view", sa("agents", "preview")),
                 binding("RoleBinding", "production", "ClusterRole", "view", sa("agents", "preview")),
                 binding("RoleBinding", "develop", "Role", "reader", sa("agents", "auditor")),
                 binding("ClusterRoleBinding", undefined, "ClusterRole", "view", sa("agents", "preview")),
                 binding("RoleBinding", "develop", "ClusterRole", "view", { kind: "Group", name: "everyone" }),
-            ]);
-            const summary = found.map((i) => `${i.user}: deploys ${i.deploys.join(",") || "-"}; reads ${i.reads.join(",") || "-"}`);
+            ], plural);
+            const summary = found.map((i) => `${i.user}: deploys ${i.deploys.join(",") || "-"}; reads ${i.reads.join(",") || "-"}; ` +
+                `other ${i.other.join(",") || "-"}`);
             assert.deepStrictEqual(summary, [
-                "system:serviceaccount:agents-develop:deployer: deploys develop; reads -",
-                "system:serviceaccount:agents:preview: deploys -; reads develop,production",
-                "system:serviceaccount:agents:auditor: deploys -; reads develop",
+                "system:serviceaccount:jenkins:launcher: deploys -; reads -; other agents",
+                "system:serviceaccount:agents-develop:deployer: deploys develop; reads -; other -",
+                "system:serviceaccount:agents:preview: deploys -; reads develop,production; other -",
+                "system:serviceaccount:agents:auditor: deploys -; reads develop; other -",
             ]);
         });
     });
@@ -175,8 +184,6 @@ function defineSuite(plan: Plan): void {
         this.timeout(120_000);
 
         before(async () => {
-            cp = findControlPlane();
-            discovery = new Discovery(cp.admin);
             const version = await cp.admin.getJson("/version");
             say(`kube-apiserver ${version.gitVersion} with etcd and kube-controller-manager on 127.0.0.1:6443`);
             say("no kubelet and no scheduler: Pods stay Pending, so no rollout, no probe and no container ever runs");
@@ -298,9 +305,10 @@ function defineSuite(plan: Plan): void {
     }
 
     function describeIdentity(identity: Identity, allNamespaces: string[]): void {
-        const bound = [...identity.deploys, ...identity.reads];
+        const bound = [...identity.deploys, ...identity.reads, ...identity.other];
         const elsewhere = allNamespaces.filter((ns) => !bound.includes(ns));
-        const role = identity.deploys.length > 0 ? `deployer of ${identity.deploys.join(", ")}` : `reader of ${identity.reads.join(", ")}`;
+        const role = [["deployer of", identity.deploys], ["reader of", identity.reads], ["other rights in", identity.other]]
+            .filter(([, list]) => list.length > 0).map(([what, list]) => `${what} ${(list as string[]).join(", ")}`).join("; ");
         describe(`${identity.user} (${role})`, () => {
             let kube: Kube;
 
@@ -317,7 +325,7 @@ function defineSuite(plan: Plan): void {
                 const review = await kube.request("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
                     { body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } });
                 assert.strictEqual(review.body?.status?.userInfo?.username, identity.user, "the token authenticates as the identity");
-                const stacks = identity.deploys.filter((ns) => plan.applied.some((d) => !d.variant.namespaceSuffix && namespaceManifests.has(ns) &&
+                const stacks = identity.deploys.filter((ns) => plan.applied.some((d) => !d.variant.own &&
                     d.manifests.some((m) => isNamespace(m) && m.metadata.name === ns)));
                 if (stacks.length > 1) {
                     say(`NOTE: this one identity can change ${stacks.join(" and ")}: the committed stacks share a deployer`);
@@ -325,30 +333,52 @@ function defineSuite(plan: Plan): void {
             });
 
             for (const namespace of identity.deploys) {
-                it(`runs every operation of \`pulumi up\` on every kind it manages in ${namespace}, and on its Namespace`, async () => {
+                const manifests = namespaced(everything, namespace);
+                const managed = manifests.filter(managedBy);
+                const kinds = [...new Set(managed.map((m) => m.kind))];
+                it(`runs every operation of \`pulumi up\` on every kind it manages in ${namespace} (${kinds.join(", ")}), and on its Namespace`, async () => {
                     const rec = new Recorder(kube);
-                    const manifests = namespaced(everything, namespace);
-                    await Promise.all(manifests.map((m) => lifecycleAllowed(rec, kube, discovery, m)));
-                    for (const m of manifests) await existingAllowed(rec, discovery, m);
-                    for (const kind of new Set(manifests.map((m) => m.kind))) await awaitWatchesAllowed(rec, discovery, kind, namespace);
+                    await Promise.all(managed.map((m) => lifecycleAllowed(rec, kube, discovery, m)));
+                    for (const m of managed) await existingAllowed(rec, discovery, m);
+                    for (const kind of kinds) await awaitWatchesAllowed(rec, discovery, managed.find((m) => m.kind === kind));
                     const ns = namespaceManifests.get(namespace);
                     if (ns) await namespaceObject(rec, "allowed", "allowed", ns);
-                    say(`${namespace}: ${rec.checks.length} requests for ${new Set(manifests.map((m) => m.kind)).size} kinds ` +
-                        `(${[...new Set(manifests.map((m) => m.kind))].join(", ")}); copies named <name>-probe were created, changed, deleted and re-created`);
+                    say(`${namespace}: ${rec.checks.length} requests; copies named <name>-probe were created, changed, deleted and re-created`);
+                    assert.deepStrictEqual(rec.mismatches(), []);
+                });
+
+                const own = manifests.filter((m) => !managedBy(m));
+                if (own.length > 0) {
+                    it(`cannot change what its runs exclude in ${namespace}: ${own.map(describeObject).join(", ")}`, async () => {
+                        const rec = new Recorder(kube);
+                        for (const m of own) await writesForbidden(rec, discovery, m, namespace);
+                        say(`${namespace}: ${rec.checks.length} writes refused, e.g. ${rec.forbiddenMessages()[0]}`);
+                        assert.deepStrictEqual(rec.mismatches(), []);
+                    });
+                }
+            }
+
+            for (const namespace of identity.other) {
+                it(`changes none of the objects the program declares in ${namespace}`, async () => {
+                    const rec = new Recorder(kube);
+                    for (const m of namespaced(everything, namespace)) await writesForbidden(rec, discovery, m, namespace);
+                    const rules = await kube.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+                        { body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace } } });
+                    const writes = (rules.body?.status?.resourceRules ?? [])
+                        .filter((r: any) => r.verbs.some((v: string) => v !== "get" && v !== "list" && v !== "watch"))
+                        .filter((r: any) => !r.resources.every((x: string) => x.startsWith("selfsubject"))) // every user's
+                        .map((r: any) => `${r.verbs.join("/")} ${r.resources.join(",")}`);
+                    say(`${namespace}: ${rec.checks.length} writes refused; what its role writes there instead: ${writes.join("; ")}`);
                     assert.deepStrictEqual(rec.mismatches(), []);
                 });
             }
 
-            for (const namespace of bound) {
-                // What the program may declare in an app namespace: any variant's (a PodDisruptionBudget comes with 2+ replicas).
+            for (const namespace of [...identity.deploys, ...identity.reads]) {
+                // What the pipeline's runs may declare in an app namespace: any variant's (a PodDisruptionBudget comes with 2+ replicas).
                 const managed = identity.deploys.includes(namespace) ? appObjects : [];
                 it(`cannot write in ${namespace} any resource \`pulumi up\` does not manage there ` +
                     "(RBAC's answer for every namespaced resource and subresource the server serves)", async () => {
-                    const kinds = await Promise.all(managed.map(async (m) => ({
-                        group: m.apiVersion.includes("/") ? m.apiVersion.split("/")[0] : "",
-                        resource: (await discovery.resource(m.apiVersion, m.kind)).plural,
-                    })));
-                    const { asked, allowed } = await otherWritesDenied(kube, discovery, namespace, kinds);
+                        const { asked, allowed } = await otherWritesDenied(kube, discovery, namespace, managed.map(resourceOf));
                     say(`${namespace}: ${asked} writes asked about (${WRITE_SUMMARY}), all denied but those listed: ${allowed.join(", ") || "none"}`);
                     assert.deepStrictEqual(allowed, []);
                 });
@@ -434,10 +464,25 @@ function defineSuite(plan: Plan): void {
     }
 }
 
-planVariants().then((plan) => {
-    defineSuite(plan);
-    run();
-}, (err: unknown) => {
-    console.error(err);
+/** Runs the program for every variant, then asks the server how it names each declared kind, then defines the tests. */
+async function bootstrap(): Promise<void> {
+    const plan = await planVariants();
+    const cp = findControlPlane();
+    const discovery = new Discovery(cp.admin);
+    const resources = new Map<string, { group: string; resource: string }>();
+    for (const m of plan.applied.flatMap((d) => d.manifests)) {
+        const info = await discovery.resource(m.apiVersion, m.kind);
+        resources.set(`${m.apiVersion}/${m.kind}`, { group: m.apiVersion.includes("/") ? m.apiVersion.split("/")[0] : "", resource: info.plural });
+    }
+    const resourceOf: ResourceOf = (m) => {
+        const found = resources.get(`${m.apiVersion}/${m.kind}`);
+        if (!found) throw new Error(`no resource known for ${m.apiVersion} ${m.kind}`);
+        return found;
+    };
+    defineSuite(plan, cp, discovery, resourceOf);
+}
+
+bootstrap().then(() => run(), (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
     process.exit(1);
 });

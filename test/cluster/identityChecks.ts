@@ -3,14 +3,16 @@
 // follow @pulumi/kubernetes 4.x (provider/pkg/await in pulumi/pulumi-kubernetes):
 //   - create and update are server-side apply PATCHes (a dry-run one in preview),
 //     after a GET of the live object; JSON patches fix up field managers;
-//   - delete is a foreground DELETE, awaited with a watch on metadata.name;
-//   - the await logic watches what the controllers make: a Deployment's
-//     ReplicaSets, Pods and PVCs (deployment.go), a StatefulSet's Pods
-//     (statefulset.go), a Service's Endpoints (service.go).
+//   - delete is a foreground DELETE (the object stays until the garbage
+//     collector removes it), awaited with an informer — list and watch — of
+//     the kind in the namespace (await.go Deletion, condition/source.go);
+//   - every await follows the namespace's Events (watchers.go), and what the
+//     controllers make: a Deployment's ReplicaSets, Pods and PVCs
+//     (deployment.go), a StatefulSet's Pods (statefulset.go), a Service's
+//     Endpoints (service.go).
 import type { Manifest } from "./declared";
 import { describeObject } from "./declared";
 import type { Discovery, Kube, Reply } from "./controlPlane";
-
 
 export type Outcome = "allowed" | "forbidden" | "absent";
 
@@ -30,11 +32,16 @@ export const FIELD_MANAGER = "pulumi-kubernetes-xpto";
 const APPLY = "application/apply-patch+yaml";
 const PROBE_LABEL = "xpto.test/probe";
 
-/** What the provider's await logic lists and watches for a kind, as [apiVersion, kind]. */
+/**
+ * What the provider's informers list and watch in the namespace for a kind,
+ * as [apiVersion, kind], besides the kind itself (deletion waits on an
+ * informer of it) and the namespace's Events (an event aggregator follows
+ * every await).
+ */
 export const AWAIT_WATCHES: Record<string, [string, string][]> = {
-    Deployment: [["apps/v1", "Deployment"], ["apps/v1", "ReplicaSet"], ["v1", "Pod"], ["v1", "PersistentVolumeClaim"]],
-    StatefulSet: [["apps/v1", "StatefulSet"], ["v1", "Pod"]],
-    Service: [["v1", "Service"], ["v1", "Endpoints"]],
+    Deployment: [["apps/v1", "ReplicaSet"], ["v1", "Pod"], ["v1", "PersistentVolumeClaim"]],
+    StatefulSet: [["v1", "Pod"]],
+    Service: [["v1", "Endpoints"]],
 };
 
 /** Records each request's outcome against what it must be. */
@@ -94,21 +101,18 @@ async function waitUntilGone(kube: Kube, item: string, seconds = 60): Promise<bo
 /**
  * The life of one object under `pulumi up`, on a copy of a declared object so
  * the stack's own objects stay as applied: preview (dry-run apply), create
- * (GET 404, apply), read, list and watch, update (apply, JSON patch, PUT),
- * delete (foreground, awaited) and re-create (a replacement), then clean-up.
+ * (GET 404, apply), read, update (apply, JSON patch, PUT), delete
+ * (foreground, awaited) and re-create (a replacement), then clean-up.
  */
 export async function lifecycleAllowed(rec: Recorder, kube: Kube, discovery: Discovery, declared: Manifest): Promise<void> {
     const m = probeCopy(declared, declared.metadata.namespace);
-    const { collection, item } = await urls(discovery, m);
+    const { item } = await urls(discovery, m);
     const name = describeObject(m);
     await rec.expect("absent", `${name}: get before create`, "GET", item);
     await rec.expect("allowed", `${name}: preview (server-side dry-run apply)`, "PATCH", item,
         { body: m, contentType: APPLY, query: applyQuery({ dryRun: "All" }) });
     await rec.expect("allowed", `${name}: create (server-side apply)`, "PATCH", item, { body: m, contentType: APPLY, query: applyQuery() });
     const live = await rec.expect("allowed", `${name}: get`, "GET", item);
-    await rec.expect("allowed", `${name}: list`, "GET", collection);
-    await rec.expect("allowed", `${name}: watch by name`, "GET", collection,
-        { query: { watch: "1", fieldSelector: `metadata.name=${m.metadata.name}` }, headersOnly: true });
     const changed = { ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, [PROBE_LABEL]: "updated" } } };
     await rec.expect("allowed", `${name}: update (server-side apply)`, "PATCH", item, { body: changed, contentType: APPLY, query: applyQuery() });
     await rec.expect("allowed", `${name}: patch (JSON patch)`, "PATCH", item, {
@@ -146,12 +150,14 @@ export async function existingAllowed(rec: Recorder, discovery: Discovery, m: Ma
         { body: m, contentType: APPLY, query: applyQuery() });
 }
 
-/** List and watch of everything the await logic follows for a declared kind, in a namespace. */
-export async function awaitWatchesAllowed(rec: Recorder, discovery: Discovery, kind: string, namespace: string): Promise<void> {
-    for (const [apiVersion, watched] of AWAIT_WATCHES[kind] ?? []) {
+/** List and watch of everything the await logic follows for a declared object's kind, in its namespace. */
+export async function awaitWatchesAllowed(rec: Recorder, discovery: Discovery, m: Manifest): Promise<void> {
+    const namespace = m.metadata.namespace;
+    const followed: [string, string][] = [[m.apiVersion, m.kind], ["v1", "Event"], ...(AWAIT_WATCHES[m.kind] ?? [])];
+    for (const [apiVersion, watched] of followed) {
         const collection = await discovery.collection(apiVersion, watched, namespace);
-        await rec.expect("allowed", `${kind} await: list ${watched} in ${namespace}`, "GET", collection);
-        await rec.expect("allowed", `${kind} await: watch ${watched} in ${namespace}`, "GET", collection,
+        await rec.expect("allowed", `${m.kind} await: list ${watched} in ${namespace}`, "GET", collection);
+        await rec.expect("allowed", `${m.kind} await: watch ${watched} in ${namespace}`, "GET", collection,
             { query: { watch: "1" }, headersOnly: true });
     }
 }
