@@ -5,7 +5,6 @@ import { componentLabels } from "./workload";
 
 const NAME = "pipeline";
 const ALL = ["get", "list", "watch", "create", "update", "patch", "delete"];
-const WRITE = ["get", "create", "update", "patch", "delete"];
 const READ = ["get", "list", "watch"];
 
 /** Pulumi type of this component: pipeline runs exclude it, so no build can change its own rights. */
@@ -15,16 +14,17 @@ export const PIPELINE_ACCESS_TYPE = "xpto:access:PipelineAccess";
  * What `pulumi up` needs in an app namespace, kind by kind, and nothing more.
  * Writes cover exactly the kinds the program declares there; reads cover what
  * Pulumi's await logic watches (a Deployment's ReplicaSets and Pods, a
- * Service's Endpoints). Secrets are never listed or watched: Pulumi reads
- * its own by name. No RBAC kind is writable, so the pipeline cannot grant
- * itself (or anyone) more than this.
+ * Service's Endpoints). Every written kind is also listed and watched: a
+ * foreground delete leaves the object until the garbage collector removes it,
+ * and Pulumi waits for that with an informer on the kind (the cluster suite
+ * checks this on a real API server). No RBAC kind is writable, so the
+ * pipeline cannot grant itself (or anyone) more than this.
  */
 export const DEPLOYER_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
-    { apiGroups: [""], resources: ["secrets"], verbs: WRITE },
-    { apiGroups: [""], resources: ["configmaps", "services"], verbs: ALL },
+    { apiGroups: [""], resources: ["secrets", "configmaps", "services"], verbs: ALL },
     { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ALL },
-    { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: WRITE },
-    { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: WRITE },
+    { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ALL },
+    { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ALL },
     { apiGroups: [""], resources: ["pods", "endpoints", "events", "persistentvolumeclaims"], verbs: READ },
     { apiGroups: ["apps"], resources: ["replicasets", "controllerrevisions"], verbs: READ },
 ];

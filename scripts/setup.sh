@@ -42,3 +42,8 @@ fi
 
 step "FerretDB, the tests' MongoDB-protocol server (built from Go modules: about 3 minutes the first time)"
 bash scripts/install-ferretdb.sh
+
+# Cluster suite (test/cluster/): etcd, kube-apiserver, kube-controller-manager
+# and kubectl, built from the Go module proxy into .cache/tools/cluster.
+step "Kubernetes control plane for the cluster suite (built from Go modules: 10 to 15 minutes the first time)"
+bash scripts/cluster/build.sh

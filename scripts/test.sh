@@ -40,6 +40,11 @@ suite "API tests (pytest, FerretDB; no Docker)" \
   env -u STANDIN_BASE_IMAGE DOCKER_HOST=unix:///nonexistent/docker.sock \
   bash -c 'cd app && ../.venv/bin/python -m pytest -m "not container" --junitxml=../reports/api.xml -p no:cacheprovider'
 
+# Cluster suite: the objects on a real kube-apiserver + controller-manager (scripts/cluster/, test/cluster/).
+cluster_started=$SECONDS
+suite "cluster suite (kube-apiserver, etcd, kube-controller-manager on 127.0.0.1)" bash scripts/test-cluster.sh
+cluster_seconds=$((SECONDS - cluster_started))
+
 # The image tests need a Docker engine and the stand-in base image.
 stop_docker() { bash scripts/docker-daemon.sh stop; }
 trap stop_docker EXIT
@@ -55,5 +60,6 @@ fi
 [ -f reports/image-size.txt ] && printf '\n%s' "$(cat reports/image-size.txt)"
 printf '\n'
 [ "$failed" -eq 0 ] || printf 'failed suites: %s\n' "${failures[*]}"
+printf 'cluster suite: %d s of the whole command (%d s)\n' "$cluster_seconds" "$SECONDS"
 printf 'suites: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
