@@ -6,7 +6,8 @@
 # ROUNDS times) and each starts from a collection reset to BENCH_USERS users
 # (with the unique id index for this API's servers, which make it; none for the
 # original, which never did).
-# Prints req/s, p50, p99 and errors per server, and the ratios to the baseline.
+# Prints req/s, p50, p99 and errors per server, and the ratios to the baseline,
+# and the database's own rate for the API's lookup (bench/db-ceiling.py).
 #
 #   bash bench/api-bench.sh [seconds per run, default 15] [rounds, default 2]
 #
@@ -117,8 +118,14 @@ for round in $(seq 1 "$ROUNDS"); do
   for workload in "${workloads[@]}"; do
     for server in "${servers[@]}"; do run "$workload" "$server"; done
   done
+  # The database alone, in the same round: the ceiling of one lookup per request here.
+  .venv/bin/python bench/reset.py "$uri" "$BENCH_USERS" bench_ceiling --index
+  .venv/bin/python bench/db-ceiling.py "$uri" bench_ceiling "$BENCH_USERS" "$DURATION" >>"$work/ceiling"
   echo "round $round done"
 done
+
+echo
+awk -v d="$DURATION" '{ r += $1; e += $2 } END { printf "database alone: find({\"id\": N}) from 16 concurrent clients, no HTTP: %.0f lookups/s, %d errors (mean of %d runs of %ss): the ceiling of any server making one lookup per request\n", r / NR, e, NR, d }' "$work/ceiling"
 
 # Means over the rounds; errors summed.
 summary() { awk '{ r += $1; a += $2; b += $3; e += $4 } END { printf "%.0f %.1f %.1f %d\n", r / NR, a / NR, b / NR, e }' "$1"; }

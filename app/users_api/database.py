@@ -32,6 +32,9 @@ class _State:
         self.index_ready = False
         self.index_problem = None  # why the index is missing, once a try failed
         self.index_tried_at = None
+        # One attempt at a time; a caller arriving during one waits for its outcome
+        # (a readiness probe must not answer "ready" while the start-up attempt runs).
+        self.index_lock = threading.Lock()
 
 
 def init_app(app):
@@ -72,8 +75,10 @@ def users(app=None):
     app = app or current_app
     users = collection(app)
     state = _state(app)
-    if not state.index_ready and _retry_due(app, state):
-        _make_index(users, state)
+    if not state.index_ready:
+        with state.index_lock:
+            if not state.index_ready and _retry_due(app, state):
+                _make_index(users, state)
     return users
 
 
