@@ -32,8 +32,8 @@ class _State:
         self.index_ready = False
         self.index_problem = None  # why the index is missing, once a try failed
         self.index_tried_at = None
-        # One attempt at a time; a caller arriving during one waits for its outcome
-        # (a readiness probe must not answer "ready" while the start-up attempt runs).
+        # Held during an attempt: one at a time, and a readiness probe can wait for
+        # its outcome rather than answer "ready" while the start-up attempt runs.
         self.index_lock = threading.Lock()
 
 
@@ -75,10 +75,13 @@ def users(app=None):
     app = app or current_app
     users = collection(app)
     state = _state(app)
-    if not state.index_ready:
-        with state.index_lock:
+    # Requests never queue behind an attempt in flight (the database may be stalled).
+    if not state.index_ready and state.index_lock.acquire(blocking=False):
+        try:
             if not state.index_ready and _retry_due(app, state):
                 _make_index(users, state)
+        finally:
+            state.index_lock.release()
     return users
 
 
@@ -88,7 +91,13 @@ def unique_ids_guaranteed(app=None):
 
 
 def index_problem(app=None):
-    return _state(app or current_app).index_problem
+    """Why the index is missing, once the attempt in flight (if any) has ended."""
+    app = app or current_app
+    state = _state(app)
+    timeout = app.config["MONGO_SERVER_SELECTION_TIMEOUT_MS"] / 1000
+    if state.index_lock.acquire(timeout=timeout):
+        state.index_lock.release()
+    return state.index_problem
 
 
 def _retry_due(app, state):
