@@ -96,10 +96,10 @@ export const SECRET_KEYS = [
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Keys that only a stack of that role reads; setting one elsewhere is a mistake worth naming. */
-const ROLE_OF_KEY = (key: string): Role | undefined => {
+function roleOfKey(key: string): Role | undefined {
     if (key === "role" || key === "jenkinsNamespace") return undefined;
     return key.startsWith("jenkins") || key.startsWith("pipeline") ? "jenkins" : "app";
-};
+}
 
 export interface ComputeResources {
     requests: { cpu: string; memory: string };
@@ -431,16 +431,16 @@ function parseBackend(r: ConfigReader): JenkinsConfig["backend"] {
 
 function parseLanes(r: ConfigReader, kind: BackendKind): Record<Lane, LaneSecrets> {
     const lanes = {} as Record<Lane, LaneSecrets>;
-    const Cap = (lane: Lane) => lane[0].toUpperCase() + lane.slice(1) as "Production" | "Develop" | "Preview";
+    const capitalized = (lane: Lane) => lane[0].toUpperCase() + lane.slice(1) as "Production" | "Develop" | "Preview";
     const passphrases: Partial<Record<DeployLane, pulumi.Output<string>>> = {};
     if (kind === "s3") {
         for (const lane of DEPLOY_LANES) {
-            passphrases[lane] = requiredSecret(r, `pipeline${Cap(lane) as "Production" | "Develop"}Passphrase`,
+            passphrases[lane] = requiredSecret(r, `pipeline${capitalized(lane) as "Production" | "Develop"}Passphrase`,
                 `with an S3 backend (the ${lane} stack's secrets passphrase)`);
         }
     }
     for (const lane of LANES) {
-        const name = Cap(lane);
+        const name = capitalized(lane);
         const secrets: LaneSecrets = {};
         if (kind === "pulumi-cloud") {
             secrets.pulumiToken = requiredSecret(r, `pipeline${name}PulumiToken`,
@@ -491,7 +491,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const r = new ConfigReader(raw);
     const role = r.oneOf("role", ROLES);
     for (const key of [...Object.keys(raw.values), ...Object.keys(raw.secrets)].filter((k) => k in CONFIG_DEFAULTS)) {
-        const owner = ROLE_OF_KEY(key);
+        const owner = roleOfKey(key);
         if (owner !== undefined && owner !== role) {
             r.problem(`${fullKey(key)} is a setting of a stack whose ${fullKey("role")} is ${owner}; this one's is ${role}`);
         }
