@@ -2,17 +2,20 @@
 # Benchmarks the image's server (gunicorn) against a baseline of the original
 # app (bench/baseline_app.py: Flask dev server, debug=True) and the developer
 # server (`python run-app.py`), all on one FerretDB on PostgreSQL, in one run on
-# this machine. Runs are interleaved (workload by workload, server by server,
-# ROUNDS times) and each starts from a collection reset to BENCH_USERS users
-# (with the unique id index for this API's servers, which make it; none for the
-# original, which never did).
+# this machine. Two references bound what any server could do here: the API's
+# Flask app behind a bare HTTP loop (bench/flask-ceiling.py, in the image) and
+# the database alone (bench/db-ceiling.py).
+# Runs are interleaved (workload by workload, server by server, ROUNDS times)
+# and each starts from a collection reset to BENCH_USERS users (with the unique
+# id index for this API's servers, which make it; none for the original, which
+# never did).
 # Prints req/s, p50, p99 and errors per server, and the ratios to the baseline,
-# and the database's own rate for the API's lookup (bench/db-ceiling.py).
+# and the database's own rate for the API's lookup.
 #
 #   bash bench/api-bench.sh [seconds per run, default 15] [rounds, default 2]
 #
-# Starts everything it needs (PostgreSQL as the postgres user, FerretDB, the
-# image's container, two Python servers) on 127.0.0.1 only, and stops all of it
+# Starts everything it needs (PostgreSQL as the postgres user, FerretDB, two
+# containers of the image, two Python servers) on 127.0.0.1 only, and stops all of it
 # on exit; each run is bounded by wrk's duration.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +28,7 @@ THREADS=2
 IMAGE_PORT=5101
 BASELINE_PORT=5102
 DEV_PORT=5103
+CEILING_PORT=5104
 
 bash scripts/setup.sh >/dev/null
 started_docker=false
@@ -32,11 +36,11 @@ if ! docker info >/dev/null 2>&1; then bash scripts/docker-daemon.sh start; star
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 work=$(mktemp -d)
 chmod 755 "$work"
-container= baseline_pid= dev_pid= ferretdb_pid= pg_started=false
+container= ceiling_container= baseline_pid= dev_pid= ferretdb_pid= pg_started=false
 cleanup() {
   trap '' INT TERM
   set +e
-  [ -n "$container" ] && timeout 60 docker rm -f "$container" >/dev/null 2>&1
+  for c in $container $ceiling_container; do timeout 60 docker rm -f "$c" >/dev/null 2>&1; done
   for pid in $dev_pid $ferretdb_pid; do kill "$pid" 2>/dev/null; done
   # The baseline's debug reloader runs the app in a child process: stop its whole group.
   [ -n "$baseline_pid" ] && kill -- "-$baseline_pid" 2>/dev/null
@@ -55,7 +59,7 @@ wait_ready() {
   return 1
 }
 
-echo "starting PostgreSQL, FerretDB on PostgreSQL and the three servers"
+echo "starting PostgreSQL, FerretDB on PostgreSQL and the four servers"
 pg_port=$(free_port)
 mkdir "$work/pg" && chown postgres "$work/pg"
 su postgres -s /bin/sh -c "'$pg_bin/initdb' -D '$work/pg' -A trust -U postgres" >"$work/initdb.log"
@@ -73,6 +77,10 @@ base=$(bash scripts/build-standin-base.sh)
 docker build --quiet --network host --build-arg "BASE_IMAGE=$base" --tag xpto-users-api:bench app >/dev/null
 container=$(docker run --detach --network host --read-only --tmpfs /tmp --env PORT=$IMAGE_PORT \
   --env GUNICORN_BIND_HOST=127.0.0.1 --env "MONGO_URI=$uri" --env MONGO_DATABASE=bench_image xpto-users-api:bench)
+# The same image and Python, the app behind the least HTTP work (bench/flask-ceiling.py).
+ceiling_container=$(docker run --detach --network host --read-only --volume "$root/bench:/srv/bench:ro" \
+  --env PYTHONPATH=/srv/app --env CEILING_PORT=$CEILING_PORT --env "MONGO_URI=$uri" \
+  --env MONGO_DATABASE=bench_flask_ceiling xpto-users-api:bench python /srv/bench/flask-ceiling.py)
 MONGO_URI=$uri MONGO_DATABASE=bench_original BASELINE_PORT=$BASELINE_PORT \
   setsid .venv/bin/python bench/baseline_app.py >"$work/baseline.log" 2>&1 &
 baseline_pid=$!
@@ -82,13 +90,15 @@ dev_pid=$!
 wait_ready $IMAGE_PORT /readyz
 wait_ready $BASELINE_PORT /
 wait_ready $DEV_PORT /readyz
+wait_ready $CEILING_PORT /readyz
 
-servers=("image" "original" "dev")
-declare -A port_of=([image]=$IMAGE_PORT [original]=$BASELINE_PORT [dev]=$DEV_PORT)
+servers=("image" "original" "dev" "flask_ceiling")
+declare -A port_of=([image]=$IMAGE_PORT [original]=$BASELINE_PORT [dev]=$DEV_PORT [flask_ceiling]=$CEILING_PORT)
 declare -A label_of=(
   [image]="image: gunicorn ($(docker exec "$container" printenv GUNICORN_WORKERS 2>/dev/null || echo 2) workers x 4 threads)"
   [original]="baseline: original app (dev server, debug)"
-  [dev]="python run-app.py (dev server)")
+  [dev]="python run-app.py (dev server)"
+  [flask_ceiling]="reference: the app behind a bare HTTP loop")
 workloads=("root" "by_id" "mix")
 declare -A title_of=([root]="GET / (no database)" [by_id]="GET /api/v1/users?id=N"
   [mix]="80% GET by id, 20% POST /api/v1/users")
