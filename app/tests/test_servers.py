@@ -1,4 +1,6 @@
-"""The two ways the API is served, for real: `python run-app.py` and gunicorn."""
+"""The ways the API is served, for real: `python run-app.py`, gunicorn, and the benchmark's reference loop."""
+import http.client
+import json
 import os
 import subprocess
 import sys
@@ -8,7 +10,7 @@ import time
 import pytest
 import requests
 
-from .servers import APP_DIR, StalledServer, free_port, listening_addresses, wait_for_http
+from .servers import APP_DIR, ROOT, StalledServer, free_port, listening_addresses, wait_for_http
 
 
 def start(command, env_overrides, log_path):
@@ -178,3 +180,34 @@ def test_gunicorn_boots_and_serves_over_stored_ids_that_repeat(gunicorn, mongo_u
     while "unique index on 'id' is missing" not in server.log_path.read_text():
         assert time.monotonic() < deadline, server.log_path.read_text()
         time.sleep(0.2)
+
+
+def test_the_benchmarks_reference_loop_serves_the_real_api_on_kept_alive_connections(
+        mongo_uri, database_name, tmp_path):
+    """bench/flask-ceiling.py bounds every server of this app in the benchmark:
+    its figures mean something only if it serves the API itself, bodies,
+    statuses and headers included, several requests per connection."""
+    port = free_port()
+    process = start([sys.executable, str(ROOT / "bench" / "flask-ceiling.py")],
+                    {"MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name, "CEILING_PORT": str(port),
+                     "CEILING_PROCESSES": "1", "PYTHONPATH": str(APP_DIR)}, tmp_path / "ceiling.log")
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{base}/readyz", process=process)
+        round_trip(base)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("POST", "/api/v1/users", body=b'{"id": 7, "name": "Rui"}',
+                           headers={"Content-Type": "application/json"})
+        created, first_socket = connection.getresponse(), connection.sock
+        created.read()
+        connection.request("GET", "/api/v1/users?id=7")
+        found = connection.getresponse()
+        assert created.status == 201 and json.loads(found.read())[0]["name"] == "Rui"
+        connection.request("PUT", "/api/v1/users")
+        refused = connection.getresponse()
+        refused.read()
+        assert refused.status == 405 and "GET" in refused.getheader("Allow")
+        assert connection.sock is first_socket, "three requests on one kept-alive connection"
+        connection.close()
+    finally:
+        stop(process)
