@@ -97,9 +97,10 @@ def main():
         if os.fork() == 0:
             break
     # After the fork, as gunicorn does: one app and one database client per process.
+    import config
     from users_api import create_app, database
 
-    app = create_app()
+    app = create_app(config.from_env())
     database.prepare(app)
     while True:
         conn, _ = listener.accept()

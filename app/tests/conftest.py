@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from pymongo import MongoClient
 
+import config
 from users_api import create_app
 
 from .servers import FerretDB, SwitchableProxy
@@ -20,6 +21,11 @@ FAST_TIMEOUTS = {
     "MONGO_CONNECT_TIMEOUT_MS": 1500,
     "MONGO_SOCKET_TIMEOUT_MS": 5000,
 }
+
+
+def settings_with(**overrides):
+    """app/config.py's defaults, as a server gets them with no environment, and a test's own values."""
+    return {**config.from_env({}), **overrides}
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +65,7 @@ def database_name(admin):
 
 @pytest.fixture
 def app(mongo_uri, database_name):
-    app = create_app({"TESTING": True, "MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name, **FAST_TIMEOUTS})
+    app = create_app(settings_with(TESTING=True, MONGO_URI=mongo_uri, MONGO_DATABASE=database_name, **FAST_TIMEOUTS))
     yield app
 
 
@@ -87,5 +93,5 @@ def own_server(mongo_uri, database_name):
 
 
 def app_on(server, **settings):
-    return create_app({"TESTING": True, "MONGO_URI": server.uri, "MONGO_DATABASE": server.database,
-                       **FAST_TIMEOUTS, **settings})
+    return create_app(settings_with(TESTING=True, MONGO_URI=server.uri, MONGO_DATABASE=server.database,
+                                    **FAST_TIMEOUTS, **settings))

@@ -11,7 +11,7 @@ from pymongo import MongoClient, monitoring
 
 from users_api import create_app, database
 
-from .conftest import FAST_TIMEOUTS, app_on
+from .conftest import FAST_TIMEOUTS, app_on, settings_with
 from .servers import APP_DIR
 
 
@@ -24,8 +24,8 @@ def repeated(users):
 
 
 def app_over(mongo_uri, database_name, **settings):
-    return create_app({"TESTING": True, "MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name,
-                       **FAST_TIMEOUTS, **settings})
+    return create_app(settings_with(TESTING=True, MONGO_URI=mongo_uri, MONGO_DATABASE=database_name,
+                                    **FAST_TIMEOUTS, **settings))
 
 
 def test_the_api_starts_serves_and_says_why_when_stored_ids_repeat(repeated, mongo_uri, database_name, caplog):

@@ -1,6 +1,8 @@
 """Bad or hostile input gets a clear 4xx JSON answer and never changes data."""
 import pytest
 
+from .conftest import settings_with
+
 
 def create(client, body):
     return client.post("/api/v1/users", json=body)
@@ -121,7 +123,7 @@ def test_body_over_the_limit_is_413_json(app, client, users):
 def test_the_limit_is_configurable(mongo_uri, database_name):
     from users_api import create_app
 
-    small = create_app({"MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name, "MAX_BODY_BYTES": 64})
+    small = create_app(settings_with(MONGO_URI=mongo_uri, MONGO_DATABASE=database_name, MAX_BODY_BYTES=64))
     response = small.test_client().post("/api/v1/users", json={"id": 1, "blob": "x" * 100})
     assert_error(response, 413, "payload_too_large")
 
@@ -159,7 +161,7 @@ def test_index_creation_is_idempotent(mongo_uri, database_name, users):
     from users_api import create_app, database
 
     for _ in range(2):
-        database.prepare(create_app({"MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name}))
+        database.prepare(create_app(settings_with(MONGO_URI=mongo_uri, MONGO_DATABASE=database_name)))
     assert len([s for s in users.index_information().values() if s.get("key") == [("id", 1)]]) == 1
 
 

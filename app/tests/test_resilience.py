@@ -1,7 +1,7 @@
 """The API degrades to 503 while the database is away and recovers by itself."""
 import time
 
-from .conftest import FAST_TIMEOUTS, app_on
+from .conftest import FAST_TIMEOUTS, app_on, settings_with
 
 TIMEOUT_S = FAST_TIMEOUTS["MONGO_SERVER_SELECTION_TIMEOUT_MS"] / 1000
 
@@ -72,7 +72,7 @@ def test_the_factory_opens_no_connection(monkeypatch):
     port = listener.getsockname()[1]
     from users_api import create_app
 
-    create_app({"MONGO_URI": f"mongodb://127.0.0.1:{port}/", **FAST_TIMEOUTS})
+    create_app(settings_with(MONGO_URI=f"mongodb://127.0.0.1:{port}/", **FAST_TIMEOUTS))
     try:
         connection, _ = listener.accept()
         connection.close()

@@ -1,5 +1,9 @@
 """Settings, pins and the production switches of the API."""
+import os
 import re
+import runpy
+import subprocess
+import sys
 
 import pytest
 from gunicorn.config import Config as GunicornConfig
@@ -7,6 +11,7 @@ from gunicorn.config import Config as GunicornConfig
 import config
 from users_api import create_app, database
 
+from .conftest import settings_with
 from .servers import APP_DIR
 
 
@@ -40,17 +45,32 @@ def test_bad_numbers_fail_at_start_naming_the_variable(value):
         config.from_env({"MONGO_SOCKET_TIMEOUT_MS": value})
 
 
-def test_the_app_reads_its_settings_from_the_environment(monkeypatch, mongo_uri):
+def test_the_served_app_reads_its_settings_from_the_environment(monkeypatch, mongo_uri):
     monkeypatch.setenv("MONGO_URI", mongo_uri)
     monkeypatch.setenv("MONGO_DATABASE", "from_env")
-    app = create_app()
+    monkeypatch.setenv("PAGE_SIZE", "7")
+    app = runpy.run_path(str(APP_DIR / "wsgi.py"))["app"]  # what gunicorn serves
     assert app.config["MONGO_URI"] == mongo_uri
     assert app.config["MONGO_DATABASE"] == "from_env"
+    assert app.config["PAGE_SIZE"] == 7
+
+
+def test_the_package_imports_no_settings_module_of_its_own(tmp_path):
+    """users_api takes its settings from whoever serves it: importing every
+    module of it loads no top-level `config`, so no other module of that
+    common name can slip in, and the package works from any directory."""
+    modules = sorted(f"users_api.{path.stem}" for path in (APP_DIR / "users_api").glob("*.py")
+                     if path.stem != "__init__")
+    probe = f"import sys, {', '.join(modules)}; print('config' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(APP_DIR)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
 
 
 def test_flask_debug_in_the_environment_does_not_turn_debug_on(monkeypatch, mongo_uri):
     monkeypatch.setenv("FLASK_DEBUG", "1")
-    app = create_app({"MONGO_URI": mongo_uri})
+    app = create_app(settings_with(MONGO_URI=mongo_uri))
     assert app.debug is False
 
 

@@ -3,15 +3,17 @@ import logging
 
 from flask import Flask, jsonify
 
-import config
-
 from . import database, errors, health, users
 
 __version__ = "1.2.0"
 
 
-def create_app(test_config=None):
-    """Builds the application; `test_config` overrides settings from the environment.
+def create_app(settings):
+    """Builds the application from `settings`: every name of app/config.py,
+    as its `from_env()` returns them (wsgi.py, run-app.py) or as a test sets them.
+
+    The package reads no environment and imports no settings module: whoever
+    serves it decides where its settings come from.
 
     Pure: no connection is opened here. The database client and the unique
     index are made on first use, or by `database.prepare` in a server's
@@ -21,9 +23,7 @@ def create_app(test_config=None):
     # Flask would honour FLASK_DEBUG from the environment; only run-app.py's
     # explicit API_DEBUG may turn debugging on.
     app.config["DEBUG"] = False
-    app.config.from_mapping(config.from_env())
-    if test_config:
-        app.config.update(test_config)
+    app.config.from_mapping(settings)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     # JSON keeps the order documents were written in.
     app.json.sort_keys = False

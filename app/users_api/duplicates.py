@@ -5,8 +5,8 @@ copies aside so the unique index can be made.
     python -m users_api.duplicates --resolve   # keep the oldest user of each id, move the
                                                # others to <collection>_duplicates, make the index
 
-It reads the API's own settings (MONGO_URI, MONGO_DATABASE, MONGO_COLLECTION),
-so it runs where the API runs: `kubectl exec deploy/users-api -- python -m
+It reads the API's own settings (app/config.py: MONGO_URI, MONGO_DATABASE,
+MONGO_COLLECTION), so it runs from app/, where the API runs: `kubectl exec deploy/users-api -- python -m
 users_api.duplicates`. Nothing is deleted: a set-aside user is copied to the
 other collection before it leaves this one, so running it again after an
 interruption is safe.
@@ -16,8 +16,6 @@ import sys
 
 from bson import ObjectId
 from pymongo import MongoClient
-
-import config
 
 from .database import INDEX_NAME
 
@@ -61,12 +59,11 @@ def resolve(users, groups, out):
     return aside.name, moved
 
 
-def main(argv=None, environ=None, out=sys.stdout):
+def main(settings, argv=None, out=sys.stdout):
     parser = argparse.ArgumentParser(prog="python -m users_api.duplicates", description=__doc__.split("\n\n")[0])
     parser.add_argument("--resolve", action="store_true",
                         help="keep the oldest user of each repeated id, move the others aside, make the index")
     args = parser.parse_args(argv)
-    settings = config.from_env(environ)
     with MongoClient(settings["MONGO_URI"],
                      serverSelectionTimeoutMS=settings["MONGO_SERVER_SELECTION_TIMEOUT_MS"]) as client:
         users = client[settings["MONGO_DATABASE"]][settings["MONGO_COLLECTION"]]
@@ -88,4 +85,8 @@ def main(argv=None, environ=None, out=sys.stdout):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Only the command reads app/config.py, from app/ (the image's WORKDIR), as
+    # wsgi.py and run-app.py do; the package itself imports no settings module.
+    import config
+
+    sys.exit(main(config.from_env()))
