@@ -23,15 +23,16 @@ import threading
 _END_OF_HEADERS = b"\r\n\r\n"
 
 
-def environ_of(head, body):
-    """The WSGI environ of one request from its head (request line and headers) and body."""
+def environ_of(head):
+    """The WSGI environ of one request from its head (request line and headers);
+    the caller adds the body as `wsgi.input`."""
     lines = head.decode("latin-1").split("\r\n")
     method, target, protocol = lines[0].split(" ", 2)
     path, _, query = target.partition("?")
     environ = {
         "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1", "SERVER_PORT": os.environ["CEILING_PORT"], "SERVER_PROTOCOL": protocol,
-        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+        "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
     }
     for line in lines[1:]:
@@ -51,14 +52,6 @@ def call(app, environ):
     return answer[0], answer[1], body
 
 
-def _content_length(head):
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            return int(value)
-    return 0
-
-
 def serve_connection(app, conn):
     try:
         with conn:
@@ -76,14 +69,14 @@ def serve_requests(app, conn):
                 return
             buffered += chunk
         head, buffered = buffered.split(_END_OF_HEADERS, 1)
-        length = _content_length(head)
+        environ = environ_of(head)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
         while len(buffered) < length:
             chunk = conn.recv(65536)
             if not chunk:
                 return
             buffered += chunk
-        environ = environ_of(head, buffered[:length])
-        buffered = buffered[length:]
+        environ["wsgi.input"], buffered = io.BytesIO(buffered[:length]), buffered[length:]
         status, headers, body = call(app, environ)
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers if name.lower() != "content-length")
         conn.sendall(f"HTTP/1.1 {status}\r\n{lines}Content-Length: {len(body)}\r\n\r\n".encode("latin-1") + body)

@@ -6,8 +6,8 @@ copies aside so the unique index can be made.
                                                # others to <collection>_duplicates, make the index
 
 It reads the API's own settings (app/config.py: MONGO_URI, MONGO_DATABASE,
-MONGO_COLLECTION), so it runs from app/, where the API runs: `kubectl exec deploy/users-api -- python -m
-users_api.duplicates`. Nothing is deleted: a set-aside user is copied to the
+MONGO_COLLECTION), so it runs from app/, where the API runs: `kubectl exec
+deploy/users-api -- python -m users_api.duplicates`. Nothing is deleted: a set-aside user is copied to the
 other collection before it leaves this one, so running it again after an
 interruption is safe.
 """
