@@ -11,7 +11,16 @@ VERSION=v1.24.2
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.cache/tools/ferretdb"
 
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "version: $VERSION"; then
+# `ferretdb --version` writes line by line; its output is read whole, because
+# `… | head -1` or `… | grep -q` under pipefail fails whenever the reader exits
+# before the next write (SIGPIPE).
+version_line() {
+  local out
+  out=$("$bin" --version 2>/dev/null) || return 1
+  printf '%s' "${out%%$'\n'*}"
+}
+
+if [ -x "$bin" ] && [ "$(version_line)" = "version: $VERSION" ]; then
   exit 0
 fi
 command -v go >/dev/null || { echo "Go is required to build FerretDB" >&2; exit 1; }
@@ -25,4 +34,5 @@ chmod -R u+w "$src"
 echo "$VERSION" > "$src/build/version/version.txt"
 mkdir -p "$(dirname "$bin")"
 (cd "$src" && go build -o "$bin" ./cmd/ferretdb)
-"$bin" --version | head -1
+line=$(version_line) || { echo "the FerretDB just built does not start" >&2; exit 1; }
+echo "$line"

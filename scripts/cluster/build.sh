@@ -23,6 +23,13 @@ have() { # have BINARY EXPECTED-VERSION-TEXT VERSION-COMMAND...
   local out
   [ -x "$bin" ] && out=$("$bin" "$@" 2>/dev/null) && grep -qF "$want" <<<"$out"
 }
+# The first line a command prints, read whole first: `cmd | head -1` under
+# pipefail fails whenever head exits before cmd's next write (SIGPIPE).
+first_line() {
+  local out
+  out=$("$@")
+  printf '%s' "${out%%$'\n'*}"
+}
 need_etcd=1 need_k8s=1
 have "$tools/etcd" "etcd Version: ${ETCD_VERSION#v}" --version && need_etcd=0
 have "$tools/kube-apiserver" "Kubernetes $K8S_VERSION" --version &&
@@ -65,7 +72,7 @@ if [ "$need_etcd" = 1 ]; then
   wrapper "$work/etcd" "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "$ETCD_VERSION"
   (cd "$work/etcd" && go build -trimpath -o "$tools/etcd.new" go.etcd.io/etcd/server/v3)
   mv "$tools/etcd.new" "$tools/etcd"
-  echo "etcd built in $((SECONDS - started)) s: $("$tools/etcd" --version | head -1)"
+  echo "etcd built in $((SECONDS - started)) s: $(first_line "$tools/etcd" --version)"
 fi
 
 if [ "$need_k8s" = 1 ]; then
@@ -82,5 +89,5 @@ if [ "$need_k8s" = 1 ]; then
   (cd "$work/kubernetes" && go build -trimpath -tags selinux,notest -ldflags "$ldflags" -o "$work/out/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
   mv "$work/out/kube-apiserver" "$work/out/kube-controller-manager" "$work/out/kubectl" "$tools/"
-  echo "Kubernetes built in $((SECONDS - started)) s: $("$tools/kube-apiserver" --version), kubectl $("$tools/kubectl" version --client | head -1)"
+  echo "Kubernetes built in $((SECONDS - started)) s: $("$tools/kube-apiserver" --version), kubectl $(first_line "$tools/kubectl" version --client)"
 fi
