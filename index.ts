@@ -9,16 +9,20 @@ import * as k8s from "@pulumi/kubernetes";
 import { ApiImage } from "./infra/apiImage";
 import { type AppConfig, type JenkinsConfig, loadStackConfig } from "./infra/config";
 import { Jenkins } from "./infra/jenkins";
+import { LanePodPolicy } from "./infra/lanePodPolicy";
 import { MONGO_PORT, MongoDb } from "./infra/mongodb";
 import { PipelineAccess } from "./infra/pipelineAccess";
+import { isUntrusted, UNTRUSTED_LABEL } from "./infra/pipeline";
 import { PipelineLanes } from "./infra/pipelineLanes";
 import { API_POD_LABELS, UsersApi } from "./infra/usersApi";
 import { componentLabels, podSecurityLabels } from "./infra/workload";
 
-function deployApp(app: AppConfig, jenkinsNamespace: string) {
+function deployApp(app: AppConfig, jenkinsNamespace: string, podNetworkCidrs: string[]) {
     // Deleting the namespace deletes MongoDB's volume with it: protected where the data matters.
+    // Where a lane that runs code other than master's deploys, the namespace says so (the API's NetworkPolicy reads it).
+    const trust: Record<string, string> = isUntrusted(app.deployLane) ? { [UNTRUSTED_LABEL]: "true" } : {};
     const namespace = new k8s.core.v1.Namespace("app-namespace", {
-        metadata: { name: app.namespace, labels: { ...componentLabels("users-api"), ...podSecurityLabels("restricted") } },
+        metadata: { name: app.namespace, labels: { ...componentLabels("users-api"), ...trust, ...podSecurityLabels("restricted") } },
     }, { protect: app.protectData });
     const ns = namespace.metadata.name;
 
@@ -40,6 +44,7 @@ function deployApp(app: AppConfig, jenkinsNamespace: string) {
         mongoPassword: mongo.appPassword.result,
         pullCredentials: app.image.pull && { server: app.image.registryServer, ...app.image.pull },
         waitFor: [mongo.statefulSet],
+        podNetworkCidrs,
     });
     new PipelineAccess("pipeline", { namespace: ns, jenkinsNamespace, deployLane: app.deployLane });
 
@@ -52,12 +57,13 @@ function deployApp(app: AppConfig, jenkinsNamespace: string) {
     };
 }
 
-function deployJenkins(jenkins: JenkinsConfig, namespaceName: string) {
+function deployJenkins(jenkins: JenkinsConfig, namespaceName: string, podNetworkCidrs: string[]) {
     const namespace = new k8s.core.v1.Namespace("jenkins-namespace", {
         metadata: { name: namespaceName, labels: { ...componentLabels("jenkins"), ...podSecurityLabels("restricted") } },
     });
-    const lanes = new PipelineLanes("lanes", { jenkinsNamespace: namespace.metadata.name, jenkinsNamespaceName: namespaceName, jenkins });
-    const controller = new Jenkins("jenkins", { namespace: namespace.metadata.name, namespaceName, jenkins, lanes });
+    const podPolicy = new LanePodPolicy("lane-pods");
+    const lanes = new PipelineLanes("lanes", { jenkinsNamespace: namespace, jenkins, podNetworkCidrs });
+    const controller = new Jenkins("jenkins", { namespace: namespace.metadata.name, namespaceName, jenkins, lanes, podPolicy });
     return {
         jenkinsNamespace: namespace.metadata.name,
         jenkinsUrl: controller.url,
@@ -67,8 +73,8 @@ function deployJenkins(jenkins: JenkinsConfig, namespaceName: string) {
 
 function deploy() {
     const config = loadStackConfig();
-    if (config.jenkins) return deployJenkins(config.jenkins, config.jenkinsNamespace);
-    if (config.app) return deployApp(config.app, config.jenkinsNamespace);
+    if (config.jenkins) return deployJenkins(config.jenkins, config.jenkinsNamespace, config.podNetworkCidrs);
+    if (config.app) return deployApp(config.app, config.jenkinsNamespace, config.podNetworkCidrs);
     throw new Error(`stack ${config.stack} has neither an app nor Jenkins to deploy`);
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { DEPLOY_LANES, type DeployLane, type Lane, LANES } from "./pipeline";
+import { DEPLOY_LANES, type DeployLane, type Lane, LAUNCHED_LANES, PREVIEWED_LANE } from "./pipeline";
 
 /** The Pulumi project name: every config key lives under `xpto-api:`. */
 export const PROJECT = "xpto-api";
@@ -27,6 +27,7 @@ export type Role = (typeof ROLES)[number];
 export const CONFIG_DEFAULTS = {
     role: "app", // app: the API and MongoDB; jenkins: Jenkins and the pipeline's identities
     jenkinsNamespace: "jenkins", // Jenkins' namespace; its lanes' agents run in <it>-agents-<lane>
+    podNetworkCidrs: undefined, // required: the cluster's pod network (IPv4 CIDRs, comma-separated), for NetworkPolicies
     // app: namespace and data
     namespace: undefined, // the stack name
     protectData: "false", // true in production: the namespace and MongoDB's data survive destroy and renames
@@ -66,14 +67,14 @@ export const CONFIG_DEFAULTS = {
     pipelineRegistryServer: DOCKER_HUB, // the registry the deploying lanes push to
     pipelineProductionPulumiToken: undefined, // secret, Pulumi Cloud: may update the production stack only
     pipelineDevelopPulumiToken: undefined, // secret, Pulumi Cloud: may update the develop stack only
-    pipelinePreviewPulumiToken: undefined, // secret, Pulumi Cloud: may read (preview) both stacks, nothing more
+    pipelinePreviewPulumiToken: undefined, // secret, Pulumi Cloud: may read (preview) the develop stack, nothing more
     pipelineProductionPassphrase: undefined, // secret, S3: the production stack's secrets passphrase
     pipelineDevelopPassphrase: undefined, // secret, S3: the develop stack's secrets passphrase
     pipelineProductionS3AccessKeyId: undefined, // secret, S3: production lane's keys
     pipelineProductionS3SecretAccessKey: undefined, // secret
     pipelineDevelopS3AccessKeyId: undefined, // secret, S3: develop lane's keys
     pipelineDevelopS3SecretAccessKey: undefined, // secret
-    pipelinePreviewS3AccessKeyId: undefined, // secret, S3: preview lane's keys (read, and the lock prefix)
+    pipelinePreviewS3AccessKeyId: undefined, // secret, S3: preview lane's keys (read develop's state, and its lock prefix)
     pipelinePreviewS3SecretAccessKey: undefined, // secret
     pipelineProductionRegistryUsername: undefined, // required: pushes production images
     pipelineProductionRegistryToken: undefined, // secret, required
@@ -97,7 +98,7 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Keys that only a stack of that role reads; setting one elsewhere is a mistake worth naming. */
 function roleOfKey(key: string): Role | undefined {
-    if (key === "role" || key === "jenkinsNamespace") return undefined;
+    if (key === "role" || key === "jenkinsNamespace" || key === "podNetworkCidrs") return undefined;
     return key.startsWith("jenkins") || key.startsWith("pipeline") ? "jenkins" : "app";
 }
 
@@ -142,13 +143,13 @@ export interface AppConfig {
 
 export type BackendKind = "pulumi-cloud" | "s3";
 
-/** What one lane's agent pods receive; the preview lane never gets registry credentials. */
+/** What one lane's agent pods receive; the preview lane never gets registry credentials, the fork lane nothing. */
 export interface LaneSecrets {
     /** Pulumi Cloud token of the lane (Pulumi Cloud backend). */
     pulumiToken?: pulumi.Output<string>;
     /** S3 keys of the lane (S3 backend). */
     s3?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
-    /** Stack passphrases the lane may use, by stack (S3 backend). */
+    /** The passphrase of the one stack the lane reads, by stack (S3 backend). */
     passphrases?: Partial<Record<DeployLane, pulumi.Output<string>>>;
     registry?: { username: string; token: pulumi.Output<string> };
 }
@@ -163,13 +164,16 @@ export interface JenkinsConfig {
     storageSize: string;
     backend: { kind: BackendKind; url: string };
     registryServer: string;
-    lanes: Record<Lane, LaneSecrets>;
+    /** By lane; the fork lane has none. */
+    lanes: Partial<Record<Lane, LaneSecrets>>;
 }
 
 export interface StackConfig {
     stack: string;
     role: Role;
     jenkinsNamespace: string;
+    /** The cluster's pod network: NetworkPolicies tell pods from the world outside the cluster by it. */
+    podNetworkCidrs: string[];
     /** Present on an app stack. */
     app?: AppConfig;
     /** Present on the Jenkins stack. */
@@ -419,6 +423,20 @@ function requiredSecret(r: ConfigReader, name: SecretKey, why: string): pulumi.O
     return secret;
 }
 
+const IPV4_CIDR = /^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\/([0-9]|[12][0-9]|3[0-2])$/;
+
+/** `podNetworkCidrs`: one or more IPv4 CIDRs, comma-separated. */
+function parseCidrs(r: ConfigReader): string[] {
+    const given = r.value("podNetworkCidrs");
+    const cidrs = (given ?? "").split(",").map((c) => c.trim()).filter((c) => c !== "");
+    if (cidrs.length === 0 || !cidrs.every((c) => IPV4_CIDR.test(c))) {
+        r.fail("podNetworkCidrs", "the cluster's pod network as IPv4 CIDRs, comma-separated, such as 10.244.0.0/16 " +
+            "(kubectl get nodes -o jsonpath='{.items[*].spec.podCIDR}' shows each node's share of it)");
+        return [];
+    }
+    return cidrs;
+}
+
 function parseBackend(r: ConfigReader): JenkinsConfig["backend"] {
     const url = r.value("pipelineBackendUrl") ?? PULUMI_CLOUD_URL;
     if (url === PULUMI_CLOUD_URL || HTTPS_URL.test(url)) return { kind: "pulumi-cloud", url };
@@ -429,8 +447,8 @@ function parseBackend(r: ConfigReader): JenkinsConfig["backend"] {
     return { kind: "pulumi-cloud", url };
 }
 
-function parseLanes(r: ConfigReader, kind: BackendKind): Record<Lane, LaneSecrets> {
-    const lanes = {} as Record<Lane, LaneSecrets>;
+function parseLanes(r: ConfigReader, kind: BackendKind): Partial<Record<Lane, LaneSecrets>> {
+    const lanes: Partial<Record<Lane, LaneSecrets>> = {};
     const capitalized = (lane: Lane) => lane[0].toUpperCase() + lane.slice(1) as "Production" | "Develop" | "Preview";
     const passphrases: Partial<Record<DeployLane, pulumi.Output<string>>> = {};
     if (kind === "s3") {
@@ -439,20 +457,22 @@ function parseLanes(r: ConfigReader, kind: BackendKind): Record<Lane, LaneSecret
                 `with an S3 backend (the ${lane} stack's secrets passphrase)`);
         }
     }
-    for (const lane of LANES) {
+    // The fork lane gets nothing: its builds install and test, with no credential at all.
+    for (const lane of LAUNCHED_LANES) {
         const name = capitalized(lane);
         const secrets: LaneSecrets = {};
         if (kind === "pulumi-cloud") {
             secrets.pulumiToken = requiredSecret(r, `pipeline${name}PulumiToken`,
-                lane === "preview" ? "on Pulumi Cloud (a token that may only read both stacks)"
+                lane === "preview" ? `on Pulumi Cloud (a token that may only read the ${PREVIEWED_LANE} stack)`
                     : `on Pulumi Cloud (a token that may update the ${lane} stack and nothing else)`);
         } else {
             secrets.s3 = {
                 accessKeyId: requiredSecret(r, `pipeline${name}S3AccessKeyId`, `with an S3 backend (the ${lane} lane's key)`),
                 secretAccessKey: requiredSecret(r, `pipeline${name}S3SecretAccessKey`, `with an S3 backend (the ${lane} lane's key)`),
             };
-            // Previews read either stack; each deploying lane holds its own stack's passphrase only.
-            secrets.passphrases = lane === "preview" ? passphrases : { [lane]: passphrases[lane as DeployLane] };
+            // Each lane holds one stack's passphrase: a deploying lane its own, previews develop's (never production's).
+            const stack = lane === "preview" ? PREVIEWED_LANE : lane;
+            secrets.passphrases = { [stack]: passphrases[stack] };
         }
         if (lane !== "preview") {
             const deploy = name as "Production" | "Develop";
@@ -501,6 +521,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         stack: raw.stack,
         role,
         jenkinsNamespace,
+        podNetworkCidrs: parseCidrs(r),
         app: role === "app" ? parseApp(r, jenkinsNamespace) : undefined,
         jenkins: role === "jenkins" ? parseJenkins(r) : undefined,
     };

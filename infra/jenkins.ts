@@ -4,26 +4,32 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
 import type { JenkinsConfig } from "./config";
-import { agentNamespace, cloudOf, DEPLOY_LANES, type DeployLane, type Lane, LANE_BRANCHES, LANES, PREVIEWER_ACCOUNT } from "./pipeline";
+import {
+    AGENT_ACCOUNT, agentNamespace, CHART_CLOUD_LANE, cloudOf, DEPLOY_LANES, type Lane, LANE_BRANCHES, LANES, LAUNCHED_LANES,
+    type LaunchedLane, launcherOf,
+} from "./pipeline";
+import type { LanePodPolicy } from "./lanePodPolicy";
 import type { PipelineLanes } from "./pipelineLanes";
-import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, PLUGIN_FACTS } from "./upstream";
+import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, JENKINS_RELEASE_NAME, PLUGIN_FACTS } from "./upstream";
 import { componentLabels } from "./workload";
 
-/** Pulumi type of this component: pipeline runs exclude it (see Jenkinsfile). */
+export { JENKINS_RELEASE_NAME };
+
+/** Pulumi type of this component (the jenkins stack's, which no pipeline runs). */
 export const JENKINS_COMPONENT_TYPE = "xpto:ci:Jenkins";
-export const JENKINS_RELEASE_NAME = "jenkins";
 
 /** The credential IDs JCasC defines. */
 export const CREDENTIAL_IDS = {
     gitHub: "github",
-    launcher: (lane: DeployLane) => `launcher-${lane}`,
+    launcher: (lane: LaunchedLane) => launcherOf(lane),
 } as const;
 
-/** One multibranch job per lane; deploying lanes may use their own cloud and no other. */
+/** One multibranch job per lane; each launched lane's job may use its own cloud and no other. */
 export const JOB_NAMES: Record<Lane, string> = {
     production: "xpto-users-api-production",
     develop: "xpto-users-api-develop",
     preview: "xpto-users-api",
+    fork: "xpto-users-api-forks",
 };
 
 const ADMIN_SECRET = "jenkins-admin";
@@ -36,6 +42,8 @@ export interface JenkinsArgs {
     namespaceName: string;
     jenkins: JenkinsConfig;
     lanes: PipelineLanes;
+    /** In force before Jenkins can launch a pod. */
+    podPolicy: LanePodPolicy;
 }
 
 /** The chart's `installPlugins` list: `name:version`. */
@@ -64,20 +72,20 @@ function credentialsCasc(): string {
             },
         },
         // SYSTEM scope: Jenkins itself (the lane's cloud) may use a launcher's token; no build can bind it.
-        ...DEPLOY_LANES.map((lane) => ({
+        ...LAUNCHED_LANES.map((lane) => ({
             [PLUGIN_FACTS.cloudTokenCredential]: {
                 scope: "SYSTEM", id: CREDENTIAL_IDS.launcher(lane), description: `Launches ${lane} agent pods`,
-                secret: ref(`launcher-${lane}-token`, "token"),
+                secret: ref(`${launcherOf(lane)}-token`, "token"),
             },
         })),
     ];
     return yaml.dump({ credentials: { system: { domainCredentials: [{ credentials }] } } }, { lineWidth: -1 });
 }
 
-/** The deploying lanes' clouds; the chart's own cloud is the preview lane's. */
+/** The launched lanes' clouds, each usable by its own job only; the chart's own cloud is the fork lane's. */
 function cloudsCasc(namespace: string): string {
     const release = JENKINS_RELEASE_NAME;
-    const clouds = DEPLOY_LANES.map((lane) => ({
+    const clouds = LAUNCHED_LANES.map((lane) => ({
         kubernetes: {
             name: cloudOf(lane),
             // No serverUrl: the in-cluster address and CA, with the launcher's token (PLUGIN_FACTS).
@@ -93,22 +101,37 @@ function cloudsCasc(namespace: string): string {
     return yaml.dump({ jenkins: { clouds } }, { lineWidth: -1 });
 }
 
+/** What one lane's job discovers: its traits, in Job DSL. */
+function discoveryTraits(lane: Lane): string {
+    const deployBranches = DEPLOY_LANES.flatMap((l) => LANE_BRANCHES[l]);
+    const branches = (includes: string, excludes: string) => `
+            gitHubBranchDiscovery { strategyId(${PLUGIN_FACTS.allBranchesStrategy}) }
+            headWildcardFilter {
+              includes('${includes}')
+              excludes('${excludes}')
+            }`;
+    switch (lane) {
+        case "production":
+        case "develop":
+            return branches(LANE_BRANCHES[lane].join(" "), "");
+        case "preview":
+            // Every other branch of the repository, and its pull requests (PR-<n>); never a fork's.
+            return `${branches("*", deployBranches.join(" "))}
+            gitHubPullRequestDiscovery { strategyId(${PLUGIN_FACTS.mergeWithTargetStrategy}) }`;
+        case "fork":
+            // Pull requests from forks only, built with the target branch's Jenkinsfile, whoever opened them.
+            return `
+            gitHubForkDiscovery {
+              strategyId(${PLUGIN_FACTS.mergeWithTargetStrategy})
+              trust { ${PLUGIN_FACTS.trustNobodySymbol}() }
+            }`;
+    }
+}
+
 /** Job DSL of one lane's multibranch job. */
 export function laneJobDsl(lane: Lane, repositoryUrl: string): string {
     const [, owner, repository] = /github\.com\/([^/]+)\/([^/]+?)(?:\.git)?$/.exec(repositoryUrl) ?? ["", "", ""];
-    const deploying = lane !== "preview";
-    const deployBranches = DEPLOY_LANES.flatMap((l) => LANE_BRANCHES[l]);
-    const filter = deploying
-        ? { includes: LANE_BRANCHES[lane].join(" "), excludes: "" }
-        // Every other branch, and pull requests (PR-<n>).
-        : { includes: "*", excludes: deployBranches.join(" ") };
-    const pullRequests = deploying ? "" : `
-            gitHubPullRequestDiscovery { strategyId(${PLUGIN_FACTS.mergeWithTargetStrategy}) }
-            gitHubForkDiscovery {
-              strategyId(${PLUGIN_FACTS.mergeWithTargetStrategy})
-              trust { gitHubTrustPermissions() }
-            }`;
-    const cloudGrant = deploying ? `
+    const cloudGrant = (LAUNCHED_LANES as readonly Lane[]).includes(lane) ? `
   properties {
     ${PLUGIN_FACTS.folderCloudPropertySymbol} { permittedClouds(['${cloudOf(lane)}']) }
   }` : "";
@@ -124,12 +147,7 @@ export function laneJobDsl(lane: Lane, repositoryUrl: string): string {
           repositoryUrl('${repositoryUrl}')
           configuredByUrl(true)
           credentialsId('${CREDENTIAL_IDS.gitHub}')
-          traits {
-            gitHubBranchDiscovery { strategyId(${PLUGIN_FACTS.allBranchesStrategy}) }${pullRequests}
-            headWildcardFilter {
-              includes('${filter.includes}')
-              excludes('${filter.excludes}')
-            }
+          traits {${discoveryTraits(lane)}
           }
         }
       }
@@ -199,8 +217,8 @@ export class Jenkins extends pulumi.ComponentResource {
         }, {
             ...child,
             dependsOn: [
-                this.adminSecret, this.gitHubSecret,
-                ...Object.values(args.lanes.namespaces), ...DEPLOY_LANES.map((lane) => args.lanes.launchers[lane].tokenSecret),
+                this.adminSecret, this.gitHubSecret, args.podPolicy.binding,
+                ...Object.values(args.lanes.namespaces), ...LAUNCHED_LANES.map((lane) => args.lanes.launchers[lane].tokenSecret),
             ],
         });
 
@@ -217,7 +235,7 @@ export function jenkinsValues(
     const mounted = [
         { name: GITHUB_SECRET, keyName: "username" },
         { name: GITHUB_SECRET, keyName: "token" },
-        ...DEPLOY_LANES.map((lane) => ({ name: `launcher-${lane}-token`, keyName: "token" })),
+        ...LAUNCHED_LANES.map((lane) => ({ name: `${launcherOf(lane)}-token`, keyName: "token" })),
     ];
     return {
         controller: {
@@ -247,7 +265,7 @@ export function jenkinsValues(
             ingress: config.ingressHost
                 ? { enabled: true, hostName: config.ingressHost, pathType: "Prefix", path: "/" }
                 : { enabled: false },
-            [CHART_FACTS.defaultCloudNameKey]: cloudOf("preview"),
+            [CHART_FACTS.defaultCloudNameKey]: cloudOf(CHART_CLOUD_LANE),
             additionalExistingSecrets: mounted,
             JCasC: {
                 defaultConfig: true,
@@ -259,9 +277,9 @@ export function jenkinsValues(
                 authorizationStrategy: "loggedInUsersCanDoAnything:\n  allowAnonymousRead: false",
             },
         },
-        // The chart's cloud (previews): pods in the preview namespace, as the previewer, no implicit template.
-        agent: { enabled: true, namespace: agentNamespace(namespace, "preview"), disableDefaultAgent: true },
-        serviceAccountAgent: { create: false, name: PREVIEWER_ACCOUNT },
+        // The chart's cloud (forks): pods in the fork namespace, which holds no credential; no implicit template.
+        agent: { enabled: true, namespace: agentNamespace(namespace, CHART_CLOUD_LANE), disableDefaultAgent: true },
+        serviceAccountAgent: { create: false, name: AGENT_ACCOUNT },
         persistence: { enabled: true, size: config.storageSize },
         rbac: { create: true, readSecrets: false },
     };

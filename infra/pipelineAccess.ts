@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { accountOf, agentNamespace, type DeployLane } from "./pipeline";
+import { AGENT_ACCOUNT, agentNamespace, type DeployLane, type Lane, PREVIEWED_LANE } from "./pipeline";
 import { componentLabels } from "./workload";
 
 const NAME = "pipeline";
@@ -39,25 +39,28 @@ export interface PipelineAccessArgs {
 
 /**
  * Who the pipeline is in one app namespace: the deploying lane's
- * ServiceAccount may run `pulumi up` here (a Role, plus get/patch of this one
- * Namespace object, which is cluster-scoped); the preview lane's may read
- * what the built-in `view` role shows (no Secrets), for `pulumi preview`.
- * Every other build identity has no rights here at all.
+ * ServiceAccount may run `pulumi up` here (a Role, plus get of this one
+ * Namespace object, which is cluster-scoped: never patch, so no build can
+ * change the namespace's Pod Security level or its labels); on the stack
+ * previews read (develop), the preview lane's may read what the built-in
+ * `view` role shows (no Secrets). Every other build identity has no rights
+ * here at all.
  */
 export class PipelineAccess extends pulumi.ComponentResource {
     public readonly deployerRole: k8s.rbac.v1.Role;
     public readonly deployerBinding: k8s.rbac.v1.RoleBinding;
     public readonly namespaceRole: k8s.rbac.v1.ClusterRole;
     public readonly namespaceBinding: k8s.rbac.v1.ClusterRoleBinding;
-    public readonly previewerBinding: k8s.rbac.v1.RoleBinding;
+    /** Only on the stack previews read (PREVIEWED_LANE). */
+    public readonly previewerBinding?: k8s.rbac.v1.RoleBinding;
 
     constructor(name: string, args: PipelineAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super(PIPELINE_ACCESS_TYPE, name, {}, opts);
         const child = { parent: this };
         const labels = componentLabels(NAME);
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels });
-        const subject = (lane: "preview" | DeployLane) =>
-            [{ kind: "ServiceAccount", name: accountOf(lane), namespace: agentNamespace(args.jenkinsNamespace, lane) }];
+        const subject = (lane: Lane) =>
+            [{ kind: "ServiceAccount", name: AGENT_ACCOUNT, namespace: agentNamespace(args.jenkinsNamespace, lane) }];
         const deployer = subject(args.deployLane);
 
         this.deployerRole = new k8s.rbac.v1.Role(`${name}-deployer`, {
@@ -73,7 +76,7 @@ export class PipelineAccess extends pulumi.ComponentResource {
         const clusterName = pulumi.interpolate`${args.namespace}-${NAME}-deployer-namespace`;
         this.namespaceRole = new k8s.rbac.v1.ClusterRole(`${name}-deployer-namespace`, {
             metadata: { name: clusterName, labels },
-            rules: [{ apiGroups: [""], resources: ["namespaces"], resourceNames: [args.namespace], verbs: ["get", "patch"] }],
+            rules: [{ apiGroups: [""], resources: ["namespaces"], resourceNames: [args.namespace], verbs: ["get"] }],
         }, child);
         this.namespaceBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-deployer-namespace`, {
             metadata: { name: clusterName, labels },
@@ -81,11 +84,13 @@ export class PipelineAccess extends pulumi.ComponentResource {
             subjects: deployer,
         }, child);
 
-        this.previewerBinding = new k8s.rbac.v1.RoleBinding(`${name}-previewer`, {
-            metadata: metadata(`${NAME}-previewer`),
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
-            subjects: subject("preview"),
-        }, child);
+        if (args.deployLane === PREVIEWED_LANE) {
+            this.previewerBinding = new k8s.rbac.v1.RoleBinding(`${name}-previewer`, {
+                metadata: metadata(`${NAME}-previewer`),
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+                subjects: subject("preview"),
+            }, child);
+        }
         this.registerOutputs({});
     }
 }

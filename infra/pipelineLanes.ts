@@ -2,25 +2,33 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { JenkinsConfig, LaneSecrets } from "./config";
 import {
-    accountOf, agentNamespace, DEPLOY_LANES, type DeployLane, type Lane, LANE_CREDENTIALS_SECRET, LANES,
+    AGENT_ACCOUNT, agentNamespace, isUntrusted, type Lane, LANE_CREDENTIALS_SECRET, LANE_LABEL, LANES, LAUNCHED_LANES,
+    type LaunchedLane, launcherOf, UNTRUSTED_LABEL,
 } from "./pipeline";
-import { CHART_FACTS } from "./upstream";
+import { CHART_FACTS, JENKINS_RELEASE_NAME } from "./upstream";
 import { componentLabels, type PodSecurityLevel, podSecurityLabels } from "./workload";
 
 /**
- * The Pod Security level each lane's agent namespace enforces: deploying lanes
- * run a Docker daemon to build the image, which must be privileged; previews
- * build nothing, so their pods need no privilege at all.
+ * The Pod Security level each lane's agent namespace enforces. The deploying
+ * lanes build the API image with rootless BuildKit, whose unconfined seccomp
+ * and AppArmor profiles `baseline` refuses: their namespaces enforce nothing
+ * through Pod Security, and the lane pod policy (infra/lanePodPolicy.ts)
+ * enforces `baseline`'s controls with that one allowance. Previews and forks
+ * build nothing.
  */
 export const LANE_POD_SECURITY: Record<Lane, PodSecurityLevel> = {
     production: "privileged",
     develop: "privileged",
     preview: "baseline",
+    fork: "baseline",
 };
+
+/** Link-local addresses of cloud metadata services: the node's cloud credentials. */
+export const METADATA_ADDRESSES = ["169.254.169.254/32"];
 
 /** The environment a lane's `pulumi` container receives from its credentials Secret. */
 export function laneEnvironment(
-    lane: Lane, secrets: LaneSecrets, backendUrl: string, registryServer: string,
+    secrets: LaneSecrets, backendUrl: string, registryServer: string,
 ): Record<string, pulumi.Input<string>> {
     const env: Record<string, pulumi.Input<string>> = { PULUMI_BACKEND_URL: backendUrl };
     if (secrets.pulumiToken) env.PULUMI_ACCESS_TOKEN = secrets.pulumiToken;
@@ -28,9 +36,9 @@ export function laneEnvironment(
         env.AWS_ACCESS_KEY_ID = secrets.s3.accessKeyId;
         env.AWS_SECRET_ACCESS_KEY = secrets.s3.secretAccessKey;
     }
-    for (const [stack, passphrase] of Object.entries(secrets.passphrases ?? {})) {
-        // A deploying lane has one stack: the plain variable. Previews pick theirs by stack.
-        env[lane === "preview" ? `PULUMI_CONFIG_PASSPHRASE_${stack.toUpperCase()}` : "PULUMI_CONFIG_PASSPHRASE"] = passphrase;
+    for (const passphrase of Object.values(secrets.passphrases ?? {})) {
+        // Each lane reads one stack: the deploying lanes their own, previews develop's.
+        env.PULUMI_CONFIG_PASSPHRASE = passphrase;
     }
     if (secrets.registry) {
         env.REGISTRY_SERVER = registryServer;
@@ -40,10 +48,37 @@ export function laneEnvironment(
     return env;
 }
 
+/**
+ * Where a lane's agents may connect: DNS, Jenkins' controller (its web port
+ * and agent port), and addresses outside the cluster's pod network (the
+ * Kubernetes API server, registries, the Pulumi backend) — never another pod,
+ * so no lane reaches the API or MongoDB of any app namespace, and never a
+ * cloud metadata service.
+ */
+export function laneEgressSpec(jenkinsNamespace: string, podNetworkCidrs: readonly string[]): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            { ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] },
+            {
+                to: [{
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": jenkinsNamespace } },
+                    podSelector: { matchLabels: CHART_FACTS.controllerPodLabels(JENKINS_RELEASE_NAME) },
+                }],
+                ports: [{ port: CHART_FACTS.httpPort, protocol: "TCP" }, { port: CHART_FACTS.agentPort, protocol: "TCP" }],
+            },
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...podNetworkCidrs, ...METADATA_ADDRESSES] } }] },
+        ],
+    };
+}
+
 export interface PipelineLanesArgs {
-    jenkinsNamespace: pulumi.Input<string>;
-    jenkinsNamespaceName: string;
+    /** Jenkins' namespace, created before the lanes. */
+    jenkinsNamespace: k8s.core.v1.Namespace;
     jenkins: JenkinsConfig;
+    /** The cluster's pod network: no lane may connect to an address in it but DNS and Jenkins. */
+    podNetworkCidrs: readonly string[];
 }
 
 export interface Launcher {
@@ -55,60 +90,74 @@ export interface Launcher {
 /**
  * The pipeline's lanes (infra/pipeline.ts): for each, a namespace for its
  * agent pods at the Pod Security level they need, the ServiceAccount those
- * pods run as, the credentials Secret they read, and a NetworkPolicy that
- * admits no inbound traffic. For each deploying lane also a launcher: a
- * ServiceAccount in Jenkins' namespace that may create pods in that lane's
- * namespace only, whose token is the lane cloud's credential. The preview
- * lane launches with the controller's own identity, which the chart limits
- * to the preview namespace.
+ * pods run as, the credentials Secret they read (none for forks), a
+ * NetworkPolicy that admits no inbound traffic and one that lets them dial
+ * only DNS, Jenkins and the world outside the pod network. For each launched
+ * lane also a launcher: a ServiceAccount in Jenkins' namespace that may
+ * create pods in that lane's namespace only, whose token is the lane cloud's
+ * credential. The fork lane launches with the controller's own identity,
+ * which the chart limits to the fork namespace.
  */
 export class PipelineLanes extends pulumi.ComponentResource {
     public readonly namespaces = {} as Record<Lane, k8s.core.v1.Namespace>;
     public readonly accounts = {} as Record<Lane, k8s.core.v1.ServiceAccount>;
-    public readonly credentials = {} as Record<Lane, k8s.core.v1.Secret>;
+    /** Every lane's but the fork lane's. */
+    public readonly credentials: Partial<Record<Lane, k8s.core.v1.Secret>> = {};
     public readonly denyIngress = {} as Record<Lane, k8s.networking.v1.NetworkPolicy>;
-    public readonly launchers = {} as Record<DeployLane, Launcher>;
+    public readonly egress = {} as Record<Lane, k8s.networking.v1.NetworkPolicy>;
+    public readonly launchers = {} as Record<LaunchedLane, Launcher>;
 
     constructor(name: string, args: PipelineLanesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("xpto:ci:PipelineLanes", name, {}, opts);
         const child = { parent: this };
         const { jenkins } = args;
+        const jenkinsNamespaceName = args.jenkinsNamespace.metadata.name;
 
         for (const lane of LANES) {
-            const labels = { ...componentLabels("jenkins-agents"), "xpto.io/pipeline-lane": lane };
-            const namespaceName = agentNamespace(args.jenkinsNamespaceName, lane);
+            const labels = { ...componentLabels("jenkins-agents"), [LANE_LABEL]: lane };
+            const trust: Record<string, string> = isUntrusted(lane) ? { [UNTRUSTED_LABEL]: "true" } : {};
             const namespace = new k8s.core.v1.Namespace(`${name}-${lane}`, {
-                metadata: { name: namespaceName, labels: { ...labels, ...podSecurityLabels(LANE_POD_SECURITY[lane], "restricted") } },
+                metadata: {
+                    name: jenkinsNamespaceName.apply((jenkinsNamespace) => agentNamespace(jenkinsNamespace, lane)),
+                    labels: { ...labels, ...trust, ...podSecurityLabels(LANE_POD_SECURITY[lane], "restricted") },
+                },
             }, child);
             this.namespaces[lane] = namespace;
             const ns = namespace.metadata.name;
             this.accounts[lane] = new k8s.core.v1.ServiceAccount(`${name}-${lane}-agent`, {
-                metadata: { name: accountOf(lane), namespace: ns, labels },
+                metadata: { name: AGENT_ACCOUNT, namespace: ns, labels },
             }, child);
-            const env = laneEnvironment(lane, jenkins.lanes[lane], jenkins.backend.url, jenkins.registryServer);
-            this.credentials[lane] = new k8s.core.v1.Secret(`${name}-${lane}-credentials`, {
-                metadata: { name: LANE_CREDENTIALS_SECRET, namespace: ns, labels },
-                type: "Opaque",
-                stringData: pulumi.secret(env),
-            }, child);
+            const secrets = jenkins.lanes[lane];
+            if (secrets) {
+                const env = laneEnvironment(secrets, jenkins.backend.url, jenkins.registryServer);
+                this.credentials[lane] = new k8s.core.v1.Secret(`${name}-${lane}-credentials`, {
+                    metadata: { name: LANE_CREDENTIALS_SECRET, namespace: ns, labels },
+                    type: "Opaque",
+                    stringData: pulumi.secret(env),
+                }, child);
+            }
             this.denyIngress[lane] = new k8s.networking.v1.NetworkPolicy(`${name}-${lane}-deny-ingress`, {
                 metadata: { name: "deny-ingress", namespace: ns, labels },
-                // Agents only dial out (to Jenkins, the registry, the API server): nothing may connect to them.
+                // Agents only dial out: nothing may connect to them.
                 spec: { podSelector: {}, policyTypes: ["Ingress"] },
+            }, child);
+            this.egress[lane] = new k8s.networking.v1.NetworkPolicy(`${name}-${lane}-egress`, {
+                metadata: { name: "lane-egress", namespace: ns, labels },
+                spec: jenkinsNamespaceName.apply((jenkinsNamespace) => laneEgressSpec(jenkinsNamespace, args.podNetworkCidrs)),
             }, child);
         }
 
-        for (const lane of DEPLOY_LANES) {
-            const labels = { ...componentLabels("jenkins"), "xpto.io/pipeline-lane": lane };
-            const accountName = `launcher-${lane}`;
+        for (const lane of LAUNCHED_LANES) {
+            const labels = { ...componentLabels("jenkins"), [LANE_LABEL]: lane };
+            const accountName = launcherOf(lane);
             const account = new k8s.core.v1.ServiceAccount(`${name}-${lane}-launcher`, {
-                metadata: { name: accountName, namespace: args.jenkinsNamespace, labels },
+                metadata: { name: accountName, namespace: jenkinsNamespaceName, labels },
                 automountServiceAccountToken: false,
             }, child);
             const tokenSecret = new k8s.core.v1.Secret(`${name}-${lane}-launcher-token`, {
                 metadata: {
                     name: `${accountName}-token`,
-                    namespace: args.jenkinsNamespace,
+                    namespace: jenkinsNamespaceName,
                     labels,
                     annotations: { "kubernetes.io/service-account.name": accountName },
                 },
@@ -122,7 +171,7 @@ export class PipelineLanes extends pulumi.ComponentResource {
             new k8s.rbac.v1.RoleBinding(`${name}-${lane}-launcher`, {
                 metadata: { name: "launch-agents", namespace: this.namespaces[lane].metadata.name, labels },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: accountName, namespace: args.jenkinsNamespaceName }],
+                subjects: [{ kind: "ServiceAccount", name: accountName, namespace: jenkinsNamespaceName }],
             }, child);
             this.launchers[lane] = { account, tokenSecret };
         }

@@ -14,6 +14,9 @@ export const JENKINS_CHART = {
     jenkinsVersion: "2.568.2",
 } as const;
 
+/** The Helm release's name: the chart derives its Services' and pods' names and labels from it. */
+export const JENKINS_RELEASE_NAME = "jenkins";
+
 export interface PluginPin {
     name: string;
     version: string;
@@ -39,8 +42,6 @@ export const JENKINS_PLUGINS: readonly PluginPin[] = [
     { name: "github-branch-source", version: "1967.1970.vd86979736546", requiresJenkins: "2.539", source: "github-branch-source-plugin@1967.1970.vd86979736546 pom.xml (has the SECURITY-3702/3808 fixes)" },
     // `string` (secret text) credentials: the launchers' ServiceAccount tokens.
     { name: "plain-credentials", version: "199.v9f8e1f741799", requiresJenkins: "2.479.3", source: "plain-credentials-plugin@199.v9f8e1f741799 pom.xml" },
-    // `lock(...)` around every `pulumi up`.
-    { name: "lockable-resources", version: "1539.v4db_b_fc1cc115", requiresJenkins: "2.541.3", source: "lockable-resources-plugin@1539.v4db_b_fc1cc115 pom.xml" },
     { name: "timestamper", version: "1.30", requiresJenkins: "2.479.3", source: "timestamper-plugin@timestamper-1.30 pom.xml" },
     { name: "junit", version: "1424.vc64a_edde7777", requiresJenkins: "2.541.3", source: "junit-plugin@1424.vc64a_edde7777 pom.xml" },
 ];
@@ -92,6 +93,11 @@ export const CHART_FACTS = {
     },
     /** values.yaml L715-764: ingress keys at this tag (pathType exists; default ImplementationSpecific). */
     ingressKeys: ["enabled", "paths", "pathType", "apiVersion", "labels", "annotations", "ingressClassName", "path", "hostName", "resourceRootUrl", "tls"],
+    /**
+     * templates/jenkins-controller-statefulset.yaml L22-25: the controller pod's selector labels
+     * (controller.componentName defaults to jenkins-controller, values.yaml L40; instance is the release).
+     */
+    controllerPodLabels: (release: string) => ({ "app.kubernetes.io/component": "jenkins-controller", "app.kubernetes.io/instance": release }),
     /** The release's Services: <release> on 8080 and <release>-agent on 50000 (jenkinsUrl/jenkinsTunnel in _helpers.tpl L172-189). */
     httpPort: 8080,
     agentPort: 50000,
@@ -126,6 +132,12 @@ export const PLUGIN_FACTS = {
      * that are also pull requests, 3 discovers all branches.
      */
     allBranchesStrategy: 3,
+    /**
+     * github-branch-source@1967.1970.vd86979736546 ForkPullRequestDiscoveryTrait.TrustNobody
+     * (@Symbol("gitHubTrustNobody"), checkTrusted returns false): a fork's pull request is
+     * built with the target branch's Jenkinsfile, whoever opened it.
+     */
+    trustNobodySymbol: "gitHubTrustNobody",
     /** OriginPullRequestDiscoveryTrait / ForkPullRequestDiscoveryTrait: 1 merges the PR with its target. */
     mergeWithTargetStrategy: 1,
     /** github plugin (a dependency of github-branch-source): the webhook endpoint. */
@@ -158,11 +170,14 @@ export const AGENT_IMAGES = {
      */
     groovyLint: "nvuillam/npm-groovy-lint:v15.2.1",
     /**
-     * docker-library/docker@3289af8 (versions.json 29 = 29.7.2; the 28 line is end of life).
-     * 29/dind/dockerd-entrypoint.sh L102-141: arguments starting with `-` get
-     * `--host=tcp://0.0.0.0:2375` (or 2376) prepended; a first argument `dockerd` gets no hosts added.
+     * moby/buildkit@v0.32.2 (991535e0): Dockerfile `rootless` stage — alpine, USER 1000:1000,
+     * HOME=/home/user, newuidmap/newgidmap from shadow-uidmap (setuid: they fail under
+     * no_new_privs, moby/buildkit#1671), VOLUME /home/user/.local/share/buildkit,
+     * ENTRYPOINT rootlesskit buildkitd; examples/buildctl-daemonless/buildctl-daemonless.sh
+     * starts the daemon as the user and runs `buildctl "$@"`. Release images are tagged
+     * `<version>-rootless` (.github/workflows/buildkit.yml).
      */
-    docker: "docker:29.7.2-dind",
+    buildkit: "moby/buildkit:v0.32.2-rootless",
 } as const;
 
 /** The Groovy jar npm-groovy-lint 15 ships (its package `files`: lib/), used to run the Jenkinsfile tests. */

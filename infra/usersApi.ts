@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type AppConfig, DOCKER_HUB } from "./config";
+import { UNTRUSTED_LABEL } from "./pipeline";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
 } from "./workload";
@@ -30,6 +31,30 @@ export interface UsersApiArgs {
     pullCredentials?: RegistryCredentials;
     /** What must be ready before the API rolls out (MongoDB): a first start can outlast the progress deadline. */
     waitFor?: pulumi.Resource[];
+    /** The cluster's pod network: clients outside it (load balancers, nodes) are told from pods by it. */
+    podNetworkCidrs: readonly string[];
+}
+
+/**
+ * Who may connect to the API's pods: any pod of a namespace where only
+ * master's code runs, and anything outside the cluster's pod network (a load
+ * balancer, a node, an ingress controller on the host network) — never a pod
+ * of a namespace labelled as running code that is not master's (the develop
+ * app namespace, the develop, preview and fork lanes), whose labels no
+ * pipeline identity can change.
+ */
+export function apiIngressSpec(podNetworkCidrs: readonly string[]): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return {
+        podSelector: { matchLabels: API_POD_LABELS },
+        policyTypes: ["Ingress"],
+        ingress: [{
+            from: [
+                { namespaceSelector: { matchExpressions: [{ key: UNTRUSTED_LABEL, operator: "DoesNotExist" }] } },
+                { ipBlock: { cidr: "0.0.0.0/0", except: [...podNetworkCidrs] } },
+            ],
+            ports: [{ port: API_PORT, protocol: "TCP" }],
+        }],
+    };
 }
 
 export interface RegistryCredentials {
@@ -58,6 +83,7 @@ export class UsersApi extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly service: k8s.core.v1.Service;
     public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+    public readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
     /** In-cluster base URL of the API. */
     public readonly url: pulumi.Output<string>;
 
@@ -151,6 +177,11 @@ export class UsersApi extends pulumi.ComponentResource {
                 spec: { minAvailable: 1, selector: { matchLabels: this.podLabels } },
             }, child);
         }
+
+        this.networkPolicy = new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, {
+            metadata: metadata(`${API_NAME}-ingress`),
+            spec: apiIngressSpec(args.podNetworkCidrs),
+        }, child);
 
         this.url = pulumi.interpolate`http://${this.service.metadata.name}.${args.namespace}.svc.cluster.local`;
         this.registerOutputs({ url: this.url });

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { Pod } from "kubernetes-models/v1";
-import { DEPLOYER_ACCOUNT, LANE_CREDENTIALS_SECRET, PREVIEWER_ACCOUNT } from "../infra/pipeline";
+import { BUILDER_CONTAINER } from "../infra/lanePodPolicy";
+import { AGENT_ACCOUNT, LANE_CREDENTIALS_SECRET } from "../infra/pipeline";
 import { LANE_POD_SECURITY } from "../infra/pipelineLanes";
 import { AGENT_IMAGES } from "../infra/upstream";
 import { ROOT } from "./harness";
@@ -16,18 +17,18 @@ function load(file: string): any {
 }
 
 const PODS = {
-    "deploy-pod.yaml": { pod: load("deploy-pod.yaml"), account: DEPLOYER_ACCOUNT, level: LANE_POD_SECURITY.production },
-    "preview-pod.yaml": { pod: load("preview-pod.yaml"), account: PREVIEWER_ACCOUNT, level: LANE_POD_SECURITY.preview },
+    "deploy-pod.yaml": { pod: load("deploy-pod.yaml"), level: LANE_POD_SECURITY.production },
+    "preview-pod.yaml": { pod: load("preview-pod.yaml"), level: LANE_POD_SECURITY.preview },
 } as const;
 
 const IMAGE_OF: Record<string, string> = {
     pulumi: AGENT_IMAGES.pulumi, python: AGENT_IMAGES.python, mongo: AGENT_IMAGES.mongo,
-    groovy: AGENT_IMAGES.groovyLint, docker: AGENT_IMAGES.docker,
+    groovy: AGENT_IMAGES.groovyLint, [BUILDER_CONTAINER]: AGENT_IMAGES.buildkit,
 };
 
 const major = (version: string) => Number(/(\d+)/.exec(version)?.[1]);
 
-for (const [file, { pod, account, level }] of Object.entries(PODS)) {
+for (const [file, { pod, level }] of Object.entries(PODS)) {
     const containers = pod.spec.containers as any[];
     const byName = (name: string) => containers.find((c) => c.name === name);
 
@@ -66,15 +67,15 @@ for (const [file, { pod, account, level }] of Object.entries(PODS)) {
             }
         });
 
-        it(`runs as the lane's ServiceAccount (${account}), in the namespace its cloud chooses`, () => {
-            assert.strictEqual(pod.spec.serviceAccountName, account);
+        it(`runs as the lane's ServiceAccount (${AGENT_ACCOUNT}), in the namespace its cloud chooses`, () => {
+            assert.strictEqual(pod.spec.serviceAccountName, AGENT_ACCOUNT);
             assert.strictEqual(pod.metadata?.namespace, undefined, "the cloud's token decides where the pod may run");
         });
 
-        it("only the pulumi container receives the lane's credentials, from its Secret, never as literals", () => {
+        it("only the pulumi container receives the lane's credentials, from its Secret (absent in the fork lane), never as literals", () => {
             for (const container of containers) {
-                const fromSecret = (container.envFrom ?? []).map((e: any) => e.secretRef?.name);
-                assert.deepStrictEqual(fromSecret, container.name === "pulumi" ? [LANE_CREDENTIALS_SECRET] : [], container.name);
+                const fromSecret = (container.envFrom ?? []).map((e: any) => `${e.secretRef?.name} optional=${e.secretRef?.optional}`);
+                assert.deepStrictEqual(fromSecret, container.name === "pulumi" ? [`${LANE_CREDENTIALS_SECRET} optional=true`] : [], container.name);
                 for (const variable of container.env ?? []) {
                     assert.doesNotMatch(variable.name, /TOKEN|PASSWORD|PASSPHRASE|SECRET/, `${container.name} ${variable.name}`);
                 }
@@ -83,7 +84,7 @@ for (const [file, { pod, account, level }] of Object.entries(PODS)) {
 
         it(`meets the Pod Security level its lane's namespace enforces (${level})`, () => {
             assert.deepStrictEqual(podSecurityViolations(pod.spec, level), []);
-            for (const container of containers.filter((c) => c.name !== "docker" && c.name !== "mongo")) {
+            for (const container of containers.filter((c) => c.name !== BUILDER_CONTAINER && c.name !== "mongo")) {
                 assert.strictEqual(container.securityContext?.allowPrivilegeEscalation, false, container.name);
             }
         });
@@ -93,33 +94,45 @@ for (const [file, { pod, account, level }] of Object.entries(PODS)) {
 describe("the two agent pods", () => {
     const deploy = PODS["deploy-pod.yaml"].pod;
     const preview = PODS["preview-pod.yaml"].pod;
+    const builder = deploy.spec.containers.find((c: any) => c.name === BUILDER_CONTAINER);
 
-    it("keep privilege to the deploying lanes' Docker daemon alone", () => {
+    it("have no privileged container; only the deploying lanes' builder is unconfined, as a non-root user", () => {
         const privileged = (pod: any) => pod.spec.containers.filter((c: any) => c.securityContext?.privileged === true).map((c: any) => c.name);
-        assert.deepStrictEqual(privileged(deploy), ["docker"]);
+        assert.deepStrictEqual(privileged(deploy), []);
         assert.deepStrictEqual(privileged(preview), []);
-        assert.notDeepStrictEqual(podSecurityViolations(deploy.spec, "baseline"), [], "the daemon could not run in a baseline namespace");
+        const unconfined = (pod: any) => pod.spec.containers
+            .filter((c: any) => c.securityContext?.seccompProfile?.type === "Unconfined" || c.securityContext?.appArmorProfile?.type === "Unconfined")
+            .map((c: any) => c.name);
+        assert.deepStrictEqual(unconfined(deploy), [BUILDER_CONTAINER]);
+        assert.deepStrictEqual(unconfined(preview), []);
+        assert.strictEqual(builder.securityContext.runAsNonRoot, true);
+        assert.strictEqual(builder.securityContext.runAsUser, 1000, "the rootless image's user (moby/buildkit Dockerfile: USER 1000:1000)");
+        assert.strictEqual(builder.securityContext.capabilities, undefined, "no capability added");
     });
 
-    it("the daemon starts with `dockerd` first, listening on the pod's loopback only", () => {
-        const docker = deploy.spec.containers.find((c: any) => c.name === "docker");
-        assert.strictEqual(docker.command, undefined, "the image's entrypoint (dockerd-entrypoint.sh) runs");
-        assert.strictEqual(docker.args[0], "dockerd", "a first argument `dockerd` stops the entrypoint adding --host=tcp://0.0.0.0:2375");
-        const hosts = docker.args.filter((a: string) => a.startsWith("--host"));
-        assert.deepStrictEqual(hosts, ["--host=tcp://127.0.0.1:2375"]);
+    it("the builder runs rootless BuildKit as upstream's Kubernetes example does, and reads the push credentials read-only", () => {
+        assert.deepStrictEqual(builder.command, ["sleep"], "buildctl-daemonless.sh starts the daemon per build");
+        assert.ok(builder.env.some((e: any) => e.name === "BUILDKITD_FLAGS" && e.value === "--oci-worker-no-process-sandbox"));
+        const mounts = Object.fromEntries(builder.volumeMounts.map((m: any) => [m.mountPath, m]));
+        assert.ok(mounts["/home/user/.local/share/buildkit"], "an emptyDir on the rootless state directory");
+        const auth = builder.env.find((e: any) => e.name === "DOCKER_CONFIG").value;
+        assert.strictEqual(mounts[auth]?.readOnly, true);
         const pulumi = deploy.spec.containers.find((c: any) => c.name === "pulumi");
-        assert.ok(pulumi.env.some((e: any) => e.name === "DOCKER_HOST" && e.value === "tcp://127.0.0.1:2375"));
+        assert.ok(pulumi.env.some((e: any) => e.name === "DOCKER_CONFIG" && e.value === auth), "ci/registry-login.sh writes where the builder reads");
+        assert.ok(pulumi.volumeMounts.some((m: any) => m.mountPath === auth && !m.readOnly));
+        const volume = deploy.spec.volumes.find((v: any) => v.name === mounts[auth].name);
+        assert.strictEqual(volume.emptyDir?.medium, "Memory", "the credentials never reach the node's disk");
     });
 
-    it("are the same pod but for the Docker daemon and the identity", () => {
+    it("are the same pod but for the builder and what it shares", () => {
         const strip = (pod: any) => {
             const copy = JSON.parse(JSON.stringify(pod));
-            delete copy.spec.serviceAccountName;
-            copy.spec.containers = copy.spec.containers.filter((c: any) => c.name !== "docker");
+            copy.spec.containers = copy.spec.containers.filter((c: any) => c.name !== BUILDER_CONTAINER);
             delete copy.spec.volumes;
             for (const c of copy.spec.containers) {
-                c.env = (c.env ?? []).filter((e: any) => e.name !== "DOCKER_HOST");
+                c.env = (c.env ?? []).filter((e: any) => e.name !== "DOCKER_CONFIG");
                 if (c.env.length === 0) delete c.env;
+                delete c.volumeMounts;
             }
             return copy;
         };

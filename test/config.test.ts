@@ -22,7 +22,7 @@ function jenkinsSecrets(backend: "pulumi-cloud" | "s3" = "pulumi-cloud"): RawSta
 function app(values: Record<string, string>, overrides: Partial<RawStackConfig> = {}): RawStackConfig {
     return {
         stack: "develop",
-        values: { imageRepository: "docker.io/xpto/users-api", ...values },
+        values: { imageRepository: "docker.io/xpto/users-api", podNetworkCidrs: "10.244.0.0/16", ...values },
         secrets: {},
         gitCommit: FAKE_COMMIT,
         ...overrides,
@@ -30,7 +30,7 @@ function app(values: Record<string, string>, overrides: Partial<RawStackConfig> 
 }
 
 const JENKINS_VALUES = {
-    role: "jenkins", jenkinsRepositoryUrl: "https://github.com/xpto/users-api", jenkinsGitHubUsername: "xpto-ci",
+    role: "jenkins", podNetworkCidrs: "10.244.0.0/16", jenkinsRepositoryUrl: "https://github.com/xpto/users-api", jenkinsGitHubUsername: "xpto-ci",
     pipelineProductionRegistryUsername: "xptodeploy", pipelineDevelopRegistryUsername: "xptodevelop",
 };
 
@@ -114,7 +114,8 @@ describe("stack configuration", () => {
             assert.strictEqual(config.role, "jenkins");
             assert.strictEqual(config.app, undefined);
             assert.strictEqual(config.jenkins?.backend.kind, "pulumi-cloud");
-            assert.strictEqual(config.jenkins?.lanes.preview.registry, undefined, "previews never push");
+            assert.strictEqual(config.jenkins?.lanes.preview?.registry, undefined, "previews never push");
+            assert.strictEqual(config.jenkins?.lanes.fork, undefined, "forks get no credential at all");
         });
     });
 
@@ -265,7 +266,7 @@ describe("stack configuration", () => {
             ["a GitHub user without a token", jenkins({}, { secrets: { ...jenkinsSecrets(), jenkinsGitHubToken: undefined } }),
                 /^xpto-api:jenkinsGitHubToken is required \(a GitHub token that can read the repository and its pull requests\): run `pulumi config set --secret jenkinsGitHubToken`$/],
             ["a lane without its Pulumi token", jenkins({}, { secrets: { ...jenkinsSecrets(), pipelinePreviewPulumiToken: undefined } }),
-                /^xpto-api:pipelinePreviewPulumiToken is required on Pulumi Cloud \(a token that may only read both stacks\)/],
+                /^xpto-api:pipelinePreviewPulumiToken is required on Pulumi Cloud \(a token that may only read the develop stack\)/],
             ["a deploying lane without its registry token", jenkins({}, { secrets: { ...jenkinsSecrets(), pipelineDevelopRegistryToken: undefined } }),
                 /^xpto-api:pipelineDevelopRegistryToken is required \(the develop lane pushes its images with it\)/],
             ["an S3 backend without the lanes' keys and passphrases", jenkins({ pipelineBackendUrl: "s3://xpto-pulumi-state" }),
@@ -276,6 +277,11 @@ describe("stack configuration", () => {
             ["Jenkins exposed some other way", jenkins({ jenkinsServiceType: "NodePort" }),
                 /^xpto-api:jenkinsServiceType is "NodePort"; expected one of ClusterIP, LoadBalancer$/],
             ["an Ingress host that is not a host name", jenkins({ jenkinsIngressHost: "http://jenkins" }), /^xpto-api:jenkinsIngressHost is "http:\/\/jenkins"/],
+            ["an app stack that does not say where its cluster's pods live", app({ podNetworkCidrs: "" }),
+                /^xpto-api:podNetworkCidrs is required: set it to the cluster's pod network as IPv4 CIDRs/],
+            ["a Jenkins stack that does not say where its cluster's pods live", jenkins({ podNetworkCidrs: "" }), /^xpto-api:podNetworkCidrs is required/],
+            ["a pod network that is not a CIDR", app({ podNetworkCidrs: "10.244.0.0" }), /^xpto-api:podNetworkCidrs is "10\.244\.0\.0"; expected/],
+            ["a pod network with a bad prefix", app({ podNetworkCidrs: "10.244.0.0/16,10.0.0.0/33" }), /^xpto-api:podNetworkCidrs is "10\.244\.0\.0\/16,10\.0\.0\.0\/33"/],
         ];
         for (const [what, input, message] of cases) {
             it(`rejects ${what}`, () => {
@@ -284,14 +290,21 @@ describe("stack configuration", () => {
             });
         }
 
-        it("an S3 backend gives each lane its keys, each deploying lane its own stack's passphrase, previews both", () => {
+        it("a pod network of several CIDRs is read as a list, for both roles", () => {
+            const cidrs = "10.244.0.0/16, 10.96.0.0/12";
+            assert.deepStrictEqual(parseStackConfig(app({ podNetworkCidrs: cidrs })).podNetworkCidrs, ["10.244.0.0/16", "10.96.0.0/12"]);
+            assert.deepStrictEqual(parseStackConfig(jenkins({ podNetworkCidrs: cidrs })).podNetworkCidrs, ["10.244.0.0/16", "10.96.0.0/12"]);
+        });
+
+        it("an S3 backend gives each lane its keys and one stack's passphrase: its own, develop's for previews, none for forks", () => {
             const config = parseStackConfig(jenkins({ pipelineBackendUrl: "s3://xpto-pulumi-state?endpoint=minio.xpto.example:9000&s3ForcePathStyle=true" },
                 { secrets: jenkinsSecrets("s3") })).jenkins;
             assert.strictEqual(config?.backend.kind, "s3");
-            assert.deepStrictEqual(Object.keys(config?.lanes.production.passphrases ?? {}), ["production"]);
-            assert.deepStrictEqual(Object.keys(config?.lanes.develop.passphrases ?? {}), ["develop"]);
-            assert.deepStrictEqual(Object.keys(config?.lanes.preview.passphrases ?? {}).sort(), ["develop", "production"]);
-            assert.ok(config?.lanes.preview.s3 && config.lanes.preview.pulumiToken === undefined);
+            assert.deepStrictEqual(Object.keys(config?.lanes.production?.passphrases ?? {}), ["production"]);
+            assert.deepStrictEqual(Object.keys(config?.lanes.develop?.passphrases ?? {}), ["develop"]);
+            assert.deepStrictEqual(Object.keys(config?.lanes.preview?.passphrases ?? {}), ["develop"], "production's state is read by its lane alone");
+            assert.ok(config?.lanes.preview?.s3 && config.lanes.preview.pulumiToken === undefined);
+            assert.strictEqual(config?.lanes.fork, undefined);
         });
 
         it("reports every problem at once, in one error message", () => {

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { PROJECT } from "../infra/config";
 import { CREDENTIAL_IDS, JOB_NAMES, laneJobDsl } from "../infra/jenkins";
-import { DEPLOY_LANES, LANE_BRANCHES, LANES } from "../infra/pipeline";
+import { DEPLOY_LANES, LANE_BRANCHES, LANES, LAUNCHED_LANES } from "../infra/pipeline";
 import { LANE_POD_SECURITY } from "../infra/pipelineLanes";
 import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, PLUGIN_FACTS } from "../infra/upstream";
 import {
@@ -67,16 +67,18 @@ describe("the jenkins stack", () => {
     it("declares Jenkins and the pipeline's lanes, and nothing of the app", () => {
         const declared = run.resources.filter((r) => !r.type.startsWith("xpto:")).map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();
         const perLane = LANES.flatMap((lane) => [
-            `Namespace/lanes-${lane}`, `ServiceAccount/lanes-${lane}-agent`, `Secret/lanes-${lane}-credentials`,
-            `NetworkPolicy/lanes-${lane}-deny-ingress`,
+            `Namespace/lanes-${lane}`, `ServiceAccount/lanes-${lane}-agent`,
+            `NetworkPolicy/lanes-${lane}-deny-ingress`, `NetworkPolicy/lanes-${lane}-egress`,
+            ...(lane === "fork" ? [] : [`Secret/lanes-${lane}-credentials`]),
         ]);
-        const launchers = DEPLOY_LANES.flatMap((lane) => [
+        const launchers = LAUNCHED_LANES.flatMap((lane) => [
             `ServiceAccount/lanes-${lane}-launcher`, `Secret/lanes-${lane}-launcher-token`, `Role/lanes-${lane}-launcher`,
             `RoleBinding/lanes-${lane}-launcher`,
         ]);
         assert.deepStrictEqual(declared, [
             "Namespace/jenkins-namespace", "RandomPassword/jenkins-admin-password", "Release/jenkins", "Secret/jenkins-admin",
             "Secret/jenkins-github", ...perLane, ...launchers,
+            "ValidatingAdmissionPolicy/lane-pods", "ValidatingAdmissionPolicyBinding/lane-pods",
         ].sort());
     });
 
@@ -147,10 +149,10 @@ describe("the jenkins stack", () => {
         it("has what the jobs, the clouds, the credentials and the Jenkinsfile use", () => {
             const names = JENKINS_PLUGINS.map((p) => p.name);
             for (const needed of ["kubernetes", "workflow-aggregator", "git", "configuration-as-code", "job-dsl",
-                "github-branch-source", "plain-credentials", "lockable-resources", "timestamper", "junit"]) {
+                "github-branch-source", "plain-credentials", "timestamper", "junit"]) {
                 assert.ok(names.includes(needed), `${needed} is installed`);
             }
-            for (const [step, plugin] of [["lock(", "lockable-resources"], ["timestamps()", "timestamper"], ["junit ", "junit"]]) {
+            for (const [step, plugin] of [["timestamps()", "timestamper"], ["junit ", "junit"]]) {
                 assert.ok(!JENKINSFILE.includes(step) || names.includes(plugin), `${step} needs ${plugin}`);
             }
         });
@@ -176,19 +178,19 @@ describe("the jenkins stack", () => {
             const byId = Object.fromEntries(credentials(run).map((c) => [c.id, c]));
             assert.strictEqual(byId[CREDENTIAL_IDS.gitHub].kind, "usernamePassword");
             assert.strictEqual(byId[CREDENTIAL_IDS.gitHub].scope, "GLOBAL");
-            for (const lane of DEPLOY_LANES) {
+            for (const lane of LAUNCHED_LANES) {
                 const launcher = byId[CREDENTIAL_IDS.launcher(lane)];
                 assert.strictEqual(launcher.kind, "string");
                 assert.strictEqual(launcher.scope, "SYSTEM", "no build can bind a launcher's token");
             }
-            assert.strictEqual(credentials(run).length, 1 + DEPLOY_LANES.length);
+            assert.strictEqual(credentials(run).length, 1 + LAUNCHED_LANES.length);
             const data = spec(findOne(run, "Secret", "jenkins-github")).stringData;
             assert.deepStrictEqual(data, { username: "xpto-ci", token: SENTINELS.secret("jenkinsGitHubToken") });
         });
 
-        it("each deploying lane has a cloud of its own: its namespace, its launcher's token, usable only where permitted", () => {
+        it("each lane with credentials has a cloud of its own: its namespace, its launcher's token, usable only where permitted", () => {
             const clouds = casc(run, "lane-clouds").jenkins.clouds.map((c: any) => c.kubernetes);
-            assert.deepStrictEqual(clouds.map((c: any) => c.name), [...DEPLOY_LANES]);
+            assert.deepStrictEqual(clouds.map((c: any) => c.name), [...LAUNCHED_LANES]);
             for (const cloud of clouds) {
                 assert.strictEqual(cloud.namespace, `jenkins-agents-${cloud.name}`);
                 assert.strictEqual(cloud.credentialsId, CREDENTIAL_IDS.launcher(cloud.name));
@@ -201,11 +203,13 @@ describe("the jenkins stack", () => {
             }
         });
 
-        it("the chart's own cloud is the preview lane's: the preview namespace, as the previewer, no implicit pod template", () => {
+        it("the chart's own cloud, open to every job, is the fork lane's: a namespace with no credential, no implicit pod template", () => {
             const v = values(run);
-            assert.strictEqual(v.controller.cloudName, "preview");
-            assert.deepStrictEqual(v.agent, { enabled: true, namespace: "jenkins-agents-preview", disableDefaultAgent: true });
-            assert.deepStrictEqual(v.serviceAccountAgent, { create: false, name: "previewer" });
+            assert.strictEqual(v.controller.cloudName, "fork");
+            assert.deepStrictEqual(v.agent, { enabled: true, namespace: "jenkins-agents-fork", disableDefaultAgent: true });
+            assert.deepStrictEqual(v.serviceAccountAgent, { create: false, name: "pipeline-agent" });
+            assert.deepStrictEqual(kubernetesObjects(run).map(spec).filter((o) => o.metadata.namespace === "jenkins-agents-fork")
+                .map((o) => o.kind).sort(), ["NetworkPolicy", "NetworkPolicy", "ServiceAccount"], "nothing there for a build to take");
             assert.deepStrictEqual(v.rbac, { create: true, readSecrets: false });
         });
 
@@ -215,7 +219,7 @@ describe("the jenkins stack", () => {
             for (const lane of LANES) assert.ok(defined.includes(lane), `cloud ${lane}`);
         });
 
-        it("one job per lane: deploying jobs discover only their branches and may use only their cloud", () => {
+        it("one job per lane: each discovers only its own builds and, but for forks, may use only its own cloud", () => {
             const jobs = casc(run, "lane-jobs").jobs.map((j: any) => j.script as string);
             assert.strictEqual(jobs.length, LANES.length);
             for (const lane of LANES) {
@@ -226,18 +230,24 @@ describe("the jenkins stack", () => {
                 assert.match(script, /repository\('users-api'\)/);
                 assert.match(script, /credentialsId\('github'\)/);
                 assert.match(script, /scriptPath\('Jenkinsfile'\)/);
+                if (lane === "fork") {
+                    // Forks only; their pull requests run the target branch's Jenkinsfile, whoever opened them.
+                    assert.match(script, /gitHubForkDiscovery \{[^}]*trust \{ gitHubTrustNobody\(\) \}/s);
+                    assert.doesNotMatch(script, /gitHubBranchDiscovery|gitHubPullRequestDiscovery/);
+                    assert.doesNotMatch(script, /permittedClouds/, "the chart's cloud, which holds nothing, serves every job");
+                    continue;
+                }
+                assert.doesNotMatch(script, /ForkDiscovery/, "only the fork lane builds forks");
                 // All branches, PR or not: a release PR from develop must not stop develop's deploys.
                 assert.match(script, /gitHubBranchDiscovery \{ strategyId\(3\) \}/);
+                assert.match(script, new RegExp(`kubernetes \\{ permittedClouds\\(\\['${lane}'\\]\\) \\}`));
                 if (lane === "preview") {
                     assert.match(script, /includes\('\*'\)/);
                     assert.match(script, /excludes\('master develop desenvolvimento'\)/);
                     assert.match(script, /gitHubPullRequestDiscovery \{ strategyId\(1\) \}/);
-                    assert.match(script, /gitHubForkDiscovery \{[^}]*trust \{ gitHubTrustPermissions\(\) \}/s);
-                    assert.doesNotMatch(script, /permittedClouds/);
                 } else {
                     assert.match(script, new RegExp(`includes\\('${LANE_BRANCHES[lane].join(" ")}'\\)`));
-                    assert.doesNotMatch(script, /PullRequestDiscovery|ForkDiscovery/, "pull requests only ever preview");
-                    assert.match(script, new RegExp(`kubernetes \\{ permittedClouds\\(\\['${lane}'\\]\\) \\}`));
+                    assert.doesNotMatch(script, /PullRequestDiscovery/, "pull requests only ever preview");
                 }
             }
         });
@@ -251,6 +261,7 @@ describe("the jenkins stack", () => {
                 assert.strictEqual(labels["pod-security.kubernetes.io/audit"], "restricted", lane);
             }
             assert.strictEqual(LANE_POD_SECURITY.preview, "baseline", "previews build nothing: no privilege");
+            assert.strictEqual(LANE_POD_SECURITY.fork, "baseline", "forks build nothing: no privilege");
             const controller = spec(findOne(run, "Namespace", "jenkins")).metadata.labels;
             assert.strictEqual(controller["pod-security.kubernetes.io/enforce"], "restricted");
         });
@@ -263,16 +274,42 @@ describe("the jenkins stack", () => {
             }
         });
 
+        it("agent pods dial only DNS, Jenkins' controller and addresses outside the pod network, never a metadata service", () => {
+            for (const lane of LANES) {
+                const policy = spec(named(run, `lanes-${lane}-egress`));
+                assert.strictEqual(policy.metadata.namespace, `jenkins-agents-${lane}`);
+                assert.deepStrictEqual(policy.spec.podSelector, {}, "every pod of the lane");
+                assert.deepStrictEqual(policy.spec.policyTypes, ["Egress"]);
+                const [dns, jenkins, world] = policy.spec.egress;
+                assert.deepStrictEqual(dns, { ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] });
+                assert.deepStrictEqual(jenkins.to, [{
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "jenkins" } },
+                    podSelector: { matchLabels: { "app.kubernetes.io/component": "jenkins-controller", "app.kubernetes.io/instance": "jenkins" } },
+                }]);
+                assert.deepStrictEqual(jenkins.ports.map((p: any) => p.port), [8080, 50000]);
+                assert.deepStrictEqual(world, { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.244.0.0/16", "169.254.169.254/32"] } }] });
+                assert.strictEqual(policy.spec.egress.length, 3);
+            }
+        });
+
+        it("every lane namespace but production's is marked as running code that is not master's", () => {
+            for (const lane of LANES) {
+                const labels = spec(findOne(run, "Namespace", `jenkins-agents-${lane}`)).metadata.labels;
+                assert.strictEqual(labels["xpto.io/pipeline-lane"], lane);
+                assert.strictEqual(labels["xpto.io/untrusted-code"], lane === "production" ? undefined : "true", lane);
+            }
+        });
+
         it("each lane's pods run as its own ServiceAccount, the one the agent pod files name", () => {
             const pod = (file: string) => (yaml.load(fs.readFileSync(path.join(ROOT, "ci", file), "utf8")) as any).spec.serviceAccountName;
             for (const lane of LANES) {
                 const account = spec(named(run, `lanes-${lane}-agent`));
                 assert.strictEqual(account.metadata.namespace, `jenkins-agents-${lane}`);
-                assert.strictEqual(account.metadata.name, pod(lane === "preview" ? "preview-pod.yaml" : "deploy-pod.yaml"), lane);
+                assert.strictEqual(account.metadata.name, pod((DEPLOY_LANES as readonly string[]).includes(lane) ? "deploy-pod.yaml" : "preview-pod.yaml"), lane);
             }
         });
 
-        it("each lane's Secret holds its own credentials only: previews get no registry token, nobody another lane's", () => {
+        it("each lane's Secret holds its own credentials only: previews get no registry token, forks no Secret, nobody another lane's", () => {
             const data = (lane: string) => {
                 const secret = named(run, `lanes-${lane}-credentials`);
                 assert.ok(isSecretValue(secret.inputs.stringData), `${lane}: a Pulumi secret`);
@@ -297,9 +334,10 @@ describe("the jenkins stack", () => {
                 PULUMI_BACKEND_URL: "https://api.pulumi.com",
                 PULUMI_ACCESS_TOKEN: SENTINELS.secret("pipelinePreviewPulumiToken"),
             });
+            assert.deepStrictEqual(run.resources.filter((r) => r.name === "lanes-fork-credentials"), []);
         });
 
-        it("with an S3 backend: each lane its keys, deploying lanes their stack's passphrase, previews each stack's by name", async () => {
+        it("with an S3 backend: each lane its keys and one passphrase: deploying lanes their stack's, previews develop's", async () => {
             const s3 = await runProgram("jenkins", { config: withSettings({ pipelineBackendUrl: "s3://xpto-state?region=eu-west-1" }) });
             const data = (lane: string) => spec(named(s3, `lanes-${lane}-credentials`)).stringData;
             assert.strictEqual(data("production").PULUMI_CONFIG_PASSPHRASE, SENTINELS.secret("pipelineProductionPassphrase"));
@@ -307,12 +345,14 @@ describe("the jenkins stack", () => {
             assert.strictEqual(data("develop").PULUMI_CONFIG_PASSPHRASE, SENTINELS.secret("pipelineDevelopPassphrase"));
             assert.ok(!Object.values(data("develop")).includes(SENTINELS.secret("pipelineProductionPassphrase")));
             assert.deepStrictEqual(Object.keys(data("preview")).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE_DEVELOP", "PULUMI_CONFIG_PASSPHRASE_PRODUCTION"]);
+                "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]);
+            assert.strictEqual(data("preview").PULUMI_CONFIG_PASSPHRASE, SENTINELS.secret("pipelineDevelopPassphrase"),
+                "production's passphrase never leaves its lane");
             assert.ok(!("PULUMI_ACCESS_TOKEN" in data("production")));
         });
 
-        it("a deploying lane's launcher may manage pods in that lane's namespace only, with the chart's own agent rules", () => {
-            for (const lane of DEPLOY_LANES) {
+        it("a lane's launcher may manage pods in that lane's namespace only, with the chart's own agent rules", () => {
+            for (const lane of LAUNCHED_LANES) {
                 const account = spec(named(run, `lanes-${lane}-launcher`, ":ServiceAccount"));
                 assert.deepStrictEqual([account.metadata.name, account.metadata.namespace], [`launcher-${lane}`, "jenkins"]);
                 const token = spec(named(run, `lanes-${lane}-launcher-token`));
@@ -326,7 +366,7 @@ describe("the jenkins stack", () => {
                 assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: `launcher-${lane}`, namespace: "jenkins" }]);
             }
             const clusterWide = kubernetesObjects(run).map(spec).filter((o) => o.kind.startsWith("Cluster"));
-            assert.deepStrictEqual(clusterWide, [], "nothing cluster-wide");
+            assert.deepStrictEqual(clusterWide, [], "no cluster-wide rights");
         });
     });
 
