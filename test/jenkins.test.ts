@@ -7,7 +7,8 @@ import { PROJECT } from "../infra/config";
 import { CREDENTIAL_IDS, JOB_NAMES, laneJobDsl } from "../infra/jenkins";
 import { DEPLOY_LANES, LANE_BRANCHES, LANES, LAUNCHED_LANES } from "../infra/pipeline";
 import { LANE_POD_SECURITY } from "../infra/pipelineLanes";
-import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, PLUGIN_FACTS } from "../infra/upstream";
+import { lanePodRules } from "../infra/lanePodPolicy";
+import { AGENT_IMAGES, CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, PLUGIN_FACTS } from "../infra/upstream";
 import {
     type DeclaredResource, findOne, kubernetesObjects, ProgramRun, ROOT, runProgram, SENTINELS, stackFileConfig, valueOf,
 } from "./harness";
@@ -367,6 +368,34 @@ describe("the jenkins stack", () => {
             }
             const clusterWide = kubernetesObjects(run).map(spec).filter((o) => o.kind.startsWith("Cluster"));
             assert.deepStrictEqual(clusterWide, [], "no cluster-wide rights");
+        });
+    });
+
+    describe("the lane pod policy", () => {
+        it("denies, in every namespace labelled with a lane, any pod its rules refuse: created or changed", () => {
+            const policy = spec(findOne(run, "ValidatingAdmissionPolicy"));
+            assert.strictEqual(policy.metadata.name, "xpto-pipeline-lane-pods");
+            assert.strictEqual(policy.spec.failurePolicy, "Fail", "an unavailable check refuses the pod");
+            assert.deepStrictEqual(policy.spec.matchConstraints.namespaceSelector, { matchExpressions: [{ key: "xpto.io/pipeline-lane", operator: "Exists" }] });
+            assert.deepStrictEqual(policy.spec.matchConstraints.resourceRules[0].resources, ["pods", "pods/ephemeralcontainers"]);
+            assert.deepStrictEqual(policy.spec.matchConstraints.resourceRules[0].operations, ["CREATE", "UPDATE"]);
+            assert.deepStrictEqual(policy.spec.validations.length, lanePodRules().rules.length);
+            const binding = spec(findOne(run, "ValidatingAdmissionPolicyBinding"));
+            assert.deepStrictEqual(binding.spec, { policyName: policy.metadata.name, validationActions: ["Deny"] });
+            for (const lane of LANES) {
+                assert.ok(spec(findOne(run, "Namespace", `jenkins-agents-${lane}`)).metadata.labels["xpto.io/pipeline-lane"], lane);
+            }
+        });
+
+        it("allows the unconfined builder only by the pinned image and only in a deploying lane", () => {
+            const { variables } = lanePodRules();
+            assert.match(variables[0].expression, new RegExp(`c\\.image == '${AGENT_IMAGES.buildkit.replace(/[.]/g, "\\.")}'`));
+            assert.match(variables[0].expression, /in \['production', 'develop'\]/);
+        });
+
+        it("Jenkins' release waits for it: no agent pod can start before it is in force", () => {
+            const release = findOne(run, "Release");
+            assert.ok(release.options.dependsOn.some((urn) => urn.includes("ValidatingAdmissionPolicyBinding")), release.options.dependsOn.join("\n"));
         });
     });
 

@@ -85,11 +85,13 @@ for (const stack of APP_STACKS) {
                 "Image/users-api-image",
                 "Namespace/app-namespace",
                 "NetworkPolicy/mongodb-allow-api",
+                "NetworkPolicy/users-api-ingress",
                 "RandomPassword/mongodb-app-password",
                 "RandomPassword/mongodb-root-password",
                 "Role/pipeline-deployer",
                 "RoleBinding/pipeline-deployer",
-                "RoleBinding/pipeline-previewer",
+                // Previews read develop's stack only.
+                ...(stack === "develop" ? ["RoleBinding/pipeline-previewer"] : []),
                 "Secret/mongodb-credentials",
                 "Secret/users-api-mongo",
                 "Service/mongodb-headless",
@@ -216,7 +218,7 @@ for (const stack of APP_STACKS) {
             });
 
             it("a NetworkPolicy admits port 27017 only from the API's pods", () => {
-                const policy = spec(findOne(run, "NetworkPolicy")).spec;
+                const policy = spec(findOne(run, "NetworkPolicy", "mongodb-allow-api")).spec;
                 const mongoPodLabels = spec(findOne(run, "StatefulSet")).spec.template.metadata.labels;
                 const apiPodLabels = spec(findOne(run, "Deployment")).spec.template.metadata.labels;
                 for (const [k, v] of Object.entries(policy.podSelector.matchLabels)) assert.strictEqual(mongoPodLabels[k], v);
@@ -320,12 +322,34 @@ for (const stack of APP_STACKS) {
             });
         });
 
+        describe("who may reach the API", () => {
+            it("a NetworkPolicy admits port 5000 from namespaces not marked untrusted and from outside the pod network only", () => {
+                const policy = spec(findOne(run, "NetworkPolicy", "users-api-ingress")).spec;
+                const apiPodLabels = spec(findOne(run, "Deployment")).spec.template.metadata.labels;
+                for (const [k, v] of Object.entries(policy.podSelector.matchLabels)) assert.strictEqual(apiPodLabels[k], v);
+                assert.deepStrictEqual(policy.policyTypes, ["Ingress"]);
+                assert.deepStrictEqual(policy.ingress, [{
+                    from: [
+                        { namespaceSelector: { matchExpressions: [{ key: "xpto.io/untrusted-code", operator: "DoesNotExist" }] } },
+                        { ipBlock: { cidr: "0.0.0.0/0", except: [setting(stack, "podNetworkCidrs")] } },
+                    ],
+                    ports: [{ port: 5000, protocol: "TCP" }],
+                }]);
+            });
+
+            it(`the namespace is ${stack === "develop" ? "" : "not "}marked as running code that is not master's`, () => {
+                const labels = spec(findOne(run, "Namespace", stack)).metadata.labels;
+                assert.strictEqual(labels["xpto.io/untrusted-code"], stack === "develop" ? "true" : undefined);
+            });
+        });
+
         describe("the pipeline's rights in this namespace", () => {
             const lanes = { deployer: `jenkins-agents-${stack}`, previewer: "jenkins-agents-preview" };
+            const agent = (namespace: string) => [{ kind: "ServiceAccount", name: "pipeline-agent", namespace }];
 
             it(`binds the ${stack} lane's deployer, and no other lane's, to a Role here`, () => {
                 const binding = spec(findOne(run, "RoleBinding", "pipeline-deployer"));
-                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "deployer", namespace: lanes.deployer }]);
+                assert.deepStrictEqual(binding.subjects, agent(lanes.deployer));
                 assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pipeline-deployer" });
                 assert.strictEqual(spec(findOne(run, "Role")).metadata.namespace, stack);
             });
@@ -350,21 +374,29 @@ for (const stack of APP_STACKS) {
                 }
             });
 
-            it("cluster-wide, the deployer may only read and patch its own Namespace", () => {
+            it("cluster-wide, the deployer may only read its own Namespace: never patch it (its Pod Security labels)", () => {
                 const role = spec(findOne(run, "ClusterRole"));
                 assert.deepStrictEqual(role.rules, [
-                    { apiGroups: [""], resources: ["namespaces"], resourceNames: [stack], verbs: ["get", "patch"] },
+                    { apiGroups: [""], resources: ["namespaces"], resourceNames: [stack], verbs: ["get"] },
                 ]);
                 const binding = spec(findOne(run, "ClusterRoleBinding"));
                 assert.strictEqual(binding.roleRef.name, role.metadata.name);
-                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "deployer", namespace: lanes.deployer }]);
+                assert.deepStrictEqual(binding.subjects, agent(lanes.deployer));
             });
 
-            it("the preview lane may read here what the built-in view role shows (no Secrets), nothing more", () => {
-                const binding = spec(findOne(run, "RoleBinding", "pipeline-previewer"));
-                assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" });
-                assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "previewer", namespace: lanes.previewer }]);
-            });
+            if (stack === "develop") {
+                it("the preview lane may read here what the built-in view role shows (no Secrets), nothing more", () => {
+                    const binding = spec(findOne(run, "RoleBinding", "pipeline-previewer"));
+                    assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" });
+                    assert.deepStrictEqual(binding.subjects, agent(lanes.previewer));
+                });
+            } else {
+                it("no lane but its own has any right here: previews never read production", () => {
+                    const subjects = kubernetesObjects(run).map(spec).filter((o) => o.kind.endsWith("RoleBinding")).flatMap((b) => b.subjects);
+                    assert.ok(subjects.length > 0);
+                    for (const subject of subjects) assert.deepStrictEqual([subject], agent(lanes.deployer));
+                });
+            }
 
             it("pipeline runs exclude these objects: the Jenkinsfile's glob covers them and nothing else", () => {
                 const jenkinsfile = fs.readFileSync(path.join(ROOT, "Jenkinsfile"), "utf8");
@@ -373,7 +405,7 @@ for (const stack of APP_STACKS) {
                 const pattern = new RegExp(`^urn:pulumi:${stack}::${glob.split("**").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
                 const excluded = run.urns.filter((urn) => pattern.test(urn)).map((urn) => urn.split("::").slice(-1)[0]).sort();
                 assert.deepStrictEqual(excluded, ["pipeline", "pipeline-deployer", "pipeline-deployer", "pipeline-deployer-namespace",
-                    "pipeline-deployer-namespace", "pipeline-previewer"]);
+                    "pipeline-deployer-namespace", ...(stack === "develop" ? ["pipeline-previewer"] : [])]);
             });
         });
 
