@@ -5,6 +5,7 @@
 // of the unit tests. Run with `npm run test:cluster` (mocha's --delay: the
 // tests are generated from what the program declares).
 import * as assert from "assert";
+import { describeAttacks } from "./attacks";
 import { ControlPlane, Discovery, findControlPlane, Kube, kubectl, kubectlOk } from "./controlPlane";
 import {
     Declared, describeObject, Identity, identitiesOf, isNamespace, keyOf, Manifest, planVariants, Plan, ResourceOf,
@@ -269,6 +270,8 @@ function defineSuite(plan: Plan, cp: ControlPlane, discovery: Discovery, resourc
                 }
             });
         });
+
+        describeAttacks(cp, everything);
     });
 
     function describeApply(declared: Declared): void {
@@ -336,13 +339,13 @@ function defineSuite(plan: Plan, cp: ControlPlane, discovery: Discovery, resourc
                 const manifests = namespaced(everything, namespace);
                 const managed = manifests.filter(managedBy);
                 const kinds = [...new Set(managed.map((m) => m.kind))];
-                it(`runs every operation of \`pulumi up\` on every kind it manages in ${namespace} (${kinds.join(", ")}), and on its Namespace`, async () => {
+                it(`runs every operation of \`pulumi up\` on every kind it manages in ${namespace} (${kinds.join(", ")}); reads, never patches, its Namespace`, async () => {
                     const rec = new Recorder(kube);
                     await Promise.all(managed.map((m) => lifecycleAllowed(rec, kube, discovery, m)));
                     for (const m of managed) await existingAllowed(rec, discovery, m);
                     for (const kind of kinds) await awaitWatchesAllowed(rec, discovery, managed.find((m) => m.kind === kind));
                     const ns = namespaceManifests.get(namespace);
-                    if (ns) await namespaceObject(rec, "allowed", "allowed", ns);
+                    if (ns) await namespaceObject(rec, "allowed", "forbidden", ns);
                     say(`${namespace}: ${rec.checks.length} requests; copies named <name>-probe were created, changed, deleted and re-created`);
                     assert.deepStrictEqual(rec.mismatches(), []);
                 });
