@@ -16,12 +16,17 @@ Map<String, String> pullRequest(String target, String source = 'feature/login') 
     branchBuild('PR-7') + [CHANGE_ID: '7', CHANGE_TARGET: target, CHANGE_BRANCH: source]
 }
 
+/** A pull request from a fork: the branch source sets CHANGE_FORK to the fork's name. */
+Map<String, String> forkPullRequest(String target) {
+    pullRequest(target) + [CHANGE_FORK: 'someone/users-api']
+}
+
 String tail(String stack) {
     "--stack ${organization}/${stack} --non-interactive --diff " +
         "--exclude 'urn:pulumi:${stack}::xpto-api::xpto:access:PipelineAccess**' --exclude-dependents"
 }
 
-String upCommand(String stack) { "pulumi up --yes ${tail(stack)}" }
+String upCommand(String stack) { "pulumi up --yes --config apiImageDigest=${PipelineScript.BUILT_DIGEST} ${tail(stack)}" }
 
 String previewCommand(String stack) { "pulumi preview ${tail(stack)}" }
 
@@ -40,7 +45,7 @@ String withoutWhen(String text, String stageName) {
 }
 
 void assertAgent(PipelineRun run, String lane) {
-    String pod = lane == 'preview' ? 'ci/preview-pod.yaml' : 'ci/deploy-pod.yaml'
+    String pod = lane in ['production', 'develop'] ? 'ci/deploy-pod.yaml' : 'ci/preview-pod.yaml'
     assert run.agent == [kind: 'kubernetes', cloud: lane, yamlFile: pod, defaultContainer: 'pulumi']
 }
 
@@ -50,17 +55,29 @@ void assertDeploys(PipelineRun run, String stack) {
     assert run.pulumiCommands() == [upCommand(stack)]
     assert run.loginStacks() == [stack]
     Step up = run.stepRunning('pulumi up')
-    assert up.locks == ["pulumi-stack-${stack}".toString()]
     assert up.container == 'pulumi'
-    assert up.env.GIT_COMMIT == commit, 'the image tag is the git commit'
     Step login = run.stepRunning('ci/registry-login.sh')
-    assert login && run.steps.indexOf(login) < run.steps.indexOf(up), 'the push credentials are written before the update'
+    Step build = run.stepRunning('ci/build-image.sh')
+    assert build.args == "ci/build-image.sh ${stack}".toString()
+    assert build.container == 'buildkit', 'the rootless builder builds and pushes the image'
+    assert build.env.GIT_COMMIT == commit, 'the image tag is the git commit'
+    assert login && run.steps.indexOf(login) < run.steps.indexOf(build), 'the push credentials are written before the build'
+    assert run.steps.indexOf(build) < run.steps.indexOf(up), 'the update deploys the digest the build pushed'
 }
 
 void assertNeverUp(PipelineRun run) {
     assert !run.pulumiCommands().any { it.startsWith('pulumi up') }
     assert !run.stagesRun.contains('Deploy')
     assert !run.shScripts().contains('ci/registry-login.sh'), 'previews never log in to the registry'
+    assert !run.shScripts().any { it.startsWith('ci/build-image.sh') }, 'previews build no image'
+}
+
+void assertOnlyTests(PipelineRun run) {
+    assert run.stagesRun == ['Install', 'Test']
+    assertAgent(run, 'fork')
+    assert run.pulumiCommands() == []
+    assert run.loginStacks() == []
+    assertNeverUp(run)
 }
 
 void assertPreviews(PipelineRun run, String stack) {
@@ -78,9 +95,12 @@ Map<String, Closure> tests = [:]
         assertDeploys(PipelineHarness.run(jenkinsfile, branchBuild(branch)), stack)
     }
 }
-[master: 'production', develop: 'develop', desenvolvimento: 'develop', 'release/2.0': 'develop'].each { String target, String stack ->
-    tests["a pull request into ${target} previews ${stack} in the preview lane, never up".toString()] = {
-        assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest(target)), stack)
+['master', 'develop', 'desenvolvimento', 'release/2.0'].each { String target ->
+    tests["a pull request into ${target} previews develop in the preview lane, never up, never production".toString()] = {
+        assertPreviews(PipelineHarness.run(jenkinsfile, pullRequest(target)), 'develop')
+    }
+    tests["a fork's pull request into ${target} runs in the fork lane: install and test only".toString()] = {
+        assertOnlyTests(PipelineHarness.run(jenkinsfile, forkPullRequest(target)))
     }
 }
 tests['a pull request whose head is named master still only previews'] = {
@@ -101,7 +121,7 @@ tests['a pull request preview carries Pulumi CI variables tied to the change'] =
     assert preview.env.PULUMI_CI_BUILD_URL.contains('/42/')
 }
 tests['Groovy never handles a credential: the lane\'s pod has them, the shell expands them'] = {
-    [branchBuild('master'), branchBuild('develop'), pullRequest('master'), branchBuild('feature/x')].each { env ->
+    [branchBuild('master'), branchBuild('develop'), pullRequest('master'), branchBuild('feature/x'), forkPullRequest('master')].each { env ->
         PipelineRun run = PipelineHarness.run(jenkinsfile, env)
         assert !run.steps.any { it.name == 'withCredentials' }
         assert run.steps.every { it.credentials.isEmpty() }
@@ -133,7 +153,7 @@ tests['up and preview leave the pipeline\'s own rights alone (PipelineAccess is 
         String up = PipelineHarness.run(jenkinsfile, branchBuild(branch)).pulumiCommands().find { it.startsWith('pulumi up') }
         assert up.endsWith("--exclude 'urn:pulumi:${stack}::xpto-api::xpto:access:PipelineAccess**' --exclude-dependents")
         String preview = PipelineHarness.run(jenkinsfile, pullRequest(branch)).pulumiCommands().find { it.startsWith('pulumi preview') }
-        assert preview.contains("--exclude 'urn:pulumi:${stack}::xpto-api::xpto:access:PipelineAccess**'")
+        assert preview.contains("--exclude 'urn:pulumi:develop::xpto-api::xpto:access:PipelineAccess**'")
     }
 }
 tests['options: no concurrent builds, a timeout, bounded history, timestamps'] = {
@@ -200,20 +220,29 @@ tests['the README\'s branch table is what the Jenkinsfile does, row by row'] = {
     String section = readme.substring(readme.indexOf('### Branches, lanes and stacks'))
     List<List<String>> rows = section.readLines().dropWhile { !it.startsWith('|') }.takeWhile { it.startsWith('|') }
         .drop(2).collect { line -> line.split('\\|')*.trim().findAll { it } }
-    assert rows*.get(0) == ['`master`', '`develop` or `desenvolvimento`', 'a pull request', 'any other branch']
+    assert rows*.get(0) == ['`master`', '`develop` or `desenvolvimento`', 'a pull request from a branch of this repository',
+        'a pull request from a fork', 'any other branch']
     rows.each { row ->
         String lane = (row[1] =~ /\((\w+) lane\)/).with { it.find() ? it.group(1) : null }
         List<String> stages = row[2].split(',')*.trim()*.capitalize()
         String stackNamed = (row[3] =~ /on `(\w+)`/).with { it.find() ? it.group(1) : null }
         switch (row[0]) {
-            case 'a pull request':
+            case 'a pull request from a branch of this repository':
                 assert lane == 'preview'
-                assert row[3].startsWith('`pulumi preview --diff` on the stack of its target branch')
-                assert row[3].contains('(`master` → `production`, else `develop`)')
-                [master: 'production', develop: 'develop', 'feature/x': 'develop'].each { target, stack ->
+                assert row[3].startsWith('`pulumi preview --diff` on `develop`, whatever its target')
+                ['master', 'develop', 'feature/x'].each { target ->
                     PipelineRun run = PipelineHarness.run(jenkinsfile, pullRequest(target))
                     assert run.stagesRun == stages
-                    assertPreviews(run, stack)
+                    assertPreviews(run, stackNamed)
+                }
+                break
+            case 'a pull request from a fork':
+                assert lane == 'fork'
+                assert row[3] == 'none: no credential at all'
+                ['master', 'develop'].each { target ->
+                    PipelineRun run = PipelineHarness.run(jenkinsfile, forkPullRequest(target))
+                    assert run.stagesRun == stages
+                    assertOnlyTests(run)
                 }
                 break
             case 'any other branch':

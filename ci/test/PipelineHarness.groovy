@@ -114,9 +114,19 @@ abstract class PipelineScript extends Script {
 
     // --- steps ---------------------------------------------------------------
 
-    void sh(Object args) { record('sh', args) }
-    /** Files of the checkout, relative to the repository root (where the tests run). */
-    String readFile(String path) { record('readFile', path); new File(path).text }
+    /** The digest a stand-in ci/build-image.sh reports, as the real one does, in .image-digest. */
+    static final String BUILT_DIGEST = 'sha256:' + 'ab' * 32
+    /** Files the build wrote into its workspace (only what ci/build-image.sh writes). */
+    protected final Map<String, String> written = [:]
+
+    void sh(Object args) {
+        record('sh', args)
+        if (args.toString().startsWith('ci/build-image.sh ')) {
+            written['.image-digest'] = BUILT_DIGEST + '\n'
+        }
+    }
+    /** Files the build wrote, else files of the checkout, relative to the repository root (where the tests run). */
+    String readFile(String path) { record('readFile', path); written.containsKey(path) ? written[path] : new File(path).text }
     void echo(String message) { record('echo', message) }
     void junit(Object args) { record('junit', args) }
     void error(String message) { record('error', message); throw new IllegalStateException(message) }
@@ -126,13 +136,6 @@ abstract class PipelineScript extends Script {
     void container(String name, Closure body) {
         containers << name
         try { body.call() } finally { containers.removeLast() }
-    }
-
-    void lock(Object args, Closure body) {
-        String resource = args instanceof Map ? args.resource.toString() : args.toString()
-        record('lock', resource)
-        locks << resource
-        try { body.call() } finally { locks.removeLast() }
     }
 
     Map usernamePassword(Map args) { [id: args.credentialsId, vars: [args.usernameVariable, args.passwordVariable]] }

@@ -166,7 +166,7 @@ export function describeAttacks(cp: ControlPlane, everything: Manifest[]): void 
 
         for (const lane of DEPLOY_LANES) {
             const namespace = agentNamespace(JENKINS, lane);
-            it(`in ${namespace}, the builder's allowance cannot be stretched: ${BUILDER_ABUSES.map(([w]) => w).join("; ")}`, async () => {
+            it(`the builder's allowance cannot be stretched in ${namespace}: ${BUILDER_ABUSES.map(([w]) => w).join("; ")}`, async () => {
                 for (const [what, change] of BUILDER_ABUSES) {
                     const reply = await tryPod(launchers[lane].kube, namespace, attackPod(deployPod, "abuse", change));
                     refusedByAdmission(reply, `${lane}: ${what}`);
