@@ -37,19 +37,7 @@ describe("ci/with-pulumi-login.sh", () => {
         assert.ok(!`${run.stdout}${run.stderr}`.includes("SENTINEL"));
     });
 
-    it("a preview of a self-managed stack gets that stack's passphrase, not the other's", () => {
-        const env = {
-            PULUMI_BACKEND_URL: "s3://xpto-state", PULUMI_CONFIG_PASSPHRASE_PRODUCTION: "SENTINEL-prod",
-            PULUMI_CONFIG_PASSPHRASE_DEVELOP: "SENTINEL-dev",
-        };
-        for (const [stack, passphrase] of [["production", "SENTINEL-prod"], ["develop", "SENTINEL-dev"]]) {
-            const run = runScript("with-pulumi-login.sh", [stack, "pulumi", "preview"], env);
-            assert.strictEqual(run.status, 0, run.stderr);
-            assert.strictEqual(run.calls[1], `preview|passphrase=${passphrase}`);
-        }
-    });
-
-    it("a deploying lane keeps the one passphrase it holds", () => {
+    it("a lane keeps the one passphrase it holds", () => {
         const run = runScript("with-pulumi-login.sh", ["develop", "pulumi", "up"],
             { PULUMI_BACKEND_URL: "s3://xpto-state", PULUMI_CONFIG_PASSPHRASE: "SENTINEL-dev" });
         assert.strictEqual(run.calls[1], "up|passphrase=SENTINEL-dev");
@@ -92,5 +80,54 @@ describe("ci/registry-login.sh", () => {
         const run = runScript("registry-login.sh", [], {});
         assert.notStrictEqual(run.status, 0);
         assert.match(run.stderr, /REGISTRY_SERVER is not set: only deploying lanes push/);
+    });
+});
+
+describe("ci/build-image.sh", () => {
+    const DIGEST = `sha256:${"c0".repeat(32)}`;
+
+    /** Runs the script with POSIX sh in a checkout-like folder, a recording stand-in buildctl-daemonless.sh first on PATH. */
+    function build(args: string[], env: Record<string, string>, metadata: string | undefined = `{\n  "containerimage.digest": "${DIGEST}",\n  "image.name": "x"\n}`) {
+        const bin = tempDir();
+        const work = tempDir();
+        fs.copyFileSync(path.join(ROOT, "Pulumi.develop.yaml"), path.join(work, "Pulumi.develop.yaml"));
+        const record = path.join(bin, "calls.log");
+        const writeMetadata = metadata === undefined ? "" : `cat >"$file" <<'JSON'\n${metadata}\nJSON\n`;
+        fs.writeFileSync(path.join(bin, "buildctl-daemonless.sh"), `#!/bin/sh
+printf '%s\\n' "$*" >>"${record}"
+file=
+while [ "$#" -gt 0 ]; do [ "$1" = --metadata-file ] && file=$2; shift; done
+${writeMetadata}`, { mode: 0o755 });
+        const result = spawnSync("sh", [path.join(ROOT, "ci", "build-image.sh"), ...args], {
+            cwd: work, encoding: "utf8", env: { PATH: `${bin}:${process.env.PATH}`, ...env },
+        });
+        const calls = fs.existsSync(record) ? fs.readFileSync(record, "utf8").trim().split("\n") : [];
+        const digestFile = path.join(work, ".image-digest");
+        return { ...result, calls, digest: fs.existsSync(digestFile) ? fs.readFileSync(digestFile, "utf8") : undefined };
+    }
+
+    it("builds app/ and pushes <the stack's imageRepository>:<GIT_COMMIT>, then writes the pushed digest", () => {
+        const run = build(["develop"], { GIT_COMMIT: "feedface" });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(run.calls, ["build --frontend dockerfile.v0 --local context=app --local dockerfile=app " +
+            "--output type=image,name=docker.io/xpto/users-api-develop:feedface,push=true --metadata-file .image-metadata.json"]);
+        assert.strictEqual(run.digest, `${DIGEST}\n`);
+    });
+
+    it("fails, writing no digest, when BuildKit reports none", () => {
+        const run = build(["develop"], { GIT_COMMIT: "feedface" }, "{}");
+        assert.notStrictEqual(run.status, 0);
+        assert.match(run.stderr, /BuildKit wrote no image digest/);
+        assert.strictEqual(run.digest, undefined);
+    });
+
+    it("refuses a stack without a stack file, and a build without Jenkins' GIT_COMMIT, before building", () => {
+        const unknown = build(["staging"], { GIT_COMMIT: "feedface" });
+        assert.notStrictEqual(unknown.status, 0);
+        assert.match(unknown.stderr, /no Pulumi\.staging\.yaml/);
+        const noCommit = build(["develop"], {});
+        assert.notStrictEqual(noCommit.status, 0);
+        assert.match(noCommit.stderr, /GIT_COMMIT is not set/);
+        assert.deepStrictEqual([...unknown.calls, ...noCommit.calls], []);
     });
 });
