@@ -10,7 +10,8 @@ export const LANE_POD_POLICY_NAME = "xpto-pipeline-lane-pods";
 
 /** A CEL string literal. */
 const literal = (text: string) => `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-const has = (path: string) => path.split(".").slice(1).map((_, i, parts) => `has(${[path.split(".")[0], ...parts.slice(0, i + 1)].join(".")})`).join(" && ");
+/** Every field along `path` is set (parenthesised: it is negated and combined). */
+const has = (path: string) => `(${path.split(".").slice(1).map((_, i, parts) => `has(${[path.split(".")[0], ...parts.slice(0, i + 1)].join(".")})`).join(" && ")})`;
 /** `path` is set and is true. */
 const isTrue = (path: string) => `(${has(path)} && ${path})`;
 /** Every container of one of the pod's three lists meets `condition` (over `c`). */

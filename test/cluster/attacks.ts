@@ -58,7 +58,10 @@ const ESCAPES: [string, (spec: any) => void][] = [
         container(s, "pulumi").securityContext = { appArmorProfile: { type: "Unconfined" } };
     }],
     ["an unconfined pod-wide seccomp profile", (s) => { s.securityContext = { seccompProfile: { type: "Unconfined" } }; }],
-    ["an unmasked /proc", (s) => { container(s, "pulumi").securityContext = { procMount: "Unmasked" }; }],
+    ["an unmasked /proc (in a user namespace, as the API requires)", (s) => {
+        s.hostUsers = false;
+        container(s, "pulumi").securityContext = { procMount: "Unmasked" };
+    }],
     ["an SELinux type of its choice", (s) => { s.securityContext = { seLinuxOptions: { type: "spc_t" } }; }],
     ["a sysctl", (s) => { s.securityContext = { sysctls: [{ name: "kernel.shm_rmid_forced", value: "1" }] }; }],
 ];
