@@ -68,6 +68,7 @@ function deployJenkins(jenkins: JenkinsConfig, namespaceName: string, podNetwork
         jenkinsNamespace: namespace.metadata.name,
         jenkinsUrl: controller.url,
         jenkinsAdminSecretName: controller.adminSecretName,
+        jenkinsWebhookSecretName: controller.webhookSecretName,
     };
 }
 

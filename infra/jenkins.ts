@@ -21,6 +21,7 @@ export const JENKINS_COMPONENT_TYPE = "xpto:ci:Jenkins";
 /** The credential IDs JCasC defines. */
 export const CREDENTIAL_IDS = {
     gitHub: "github",
+    webhook: "github-webhook",
     launcher: (lane: LaunchedLane) => launcherOf(lane),
 } as const;
 
@@ -34,6 +35,7 @@ export const JOB_NAMES: Record<Lane, string> = {
 
 const ADMIN_SECRET = "jenkins-admin";
 const GITHUB_SECRET = "jenkins-github";
+const WEBHOOK_SECRET = { name: "jenkins-github-webhook", key: "secret" } as const;
 const ADMIN_KEYS = { user: "jenkins-admin-user", password: "jenkins-admin-password" } as const;
 
 export interface JenkinsArgs {
@@ -71,6 +73,13 @@ function credentialsCasc(): string {
                 username: ref(GITHUB_SECRET, "username"), password: ref(GITHUB_SECRET, "token"),
             },
         },
+        // SYSTEM scope: only Jenkins itself checks webhook signatures; no build can bind the secret.
+        {
+            [PLUGIN_FACTS.cloudTokenCredential]: {
+                scope: "SYSTEM", id: CREDENTIAL_IDS.webhook, description: "GitHub webhook signatures",
+                secret: ref(WEBHOOK_SECRET.name, WEBHOOK_SECRET.key),
+            },
+        },
         // SYSTEM scope: Jenkins itself (the lane's cloud) may use a launcher's token; no build can bind it.
         ...LAUNCHED_LANES.map((lane) => ({
             [PLUGIN_FACTS.cloudTokenCredential]: {
@@ -80,6 +89,13 @@ function credentialsCasc(): string {
         })),
     ];
     return yaml.dump({ credentials: { system: { domainCredentials: [{ credentials }] } } }, { lineWidth: -1 });
+}
+
+/** Webhook deliveries are accepted only when GitHub signed them with the shared secret. */
+function webhookCasc(): string {
+    const { cascRoot, signatureAlgorithm } = PLUGIN_FACTS.webhookSecret;
+    return yaml.dump({ unclassified: { [cascRoot]: { hookSecretConfigs: [{ credentialsId: CREDENTIAL_IDS.webhook, signatureAlgorithm }] } } },
+        { lineWidth: -1 });
 }
 
 /** The launched lanes' clouds, each usable by its own job only; the chart's own cloud is the fork lane's. */
@@ -176,10 +192,13 @@ export class Jenkins extends pulumi.ComponentResource {
     public readonly adminPassword: random.RandomPassword;
     public readonly adminSecret: k8s.core.v1.Secret;
     public readonly gitHubSecret: k8s.core.v1.Secret;
+    /** The secret GitHub signs webhook deliveries with: operators copy it into the webhook's settings. */
+    public readonly webhookSecret: k8s.core.v1.Secret;
     public readonly release: k8s.helm.v3.Release;
     /** In-cluster URL of the controller. */
     public readonly url: pulumi.Output<string>;
     public readonly adminSecretName: pulumi.Output<string>;
+    public readonly webhookSecretName: pulumi.Output<string>;
 
     constructor(name: string, args: JenkinsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(JENKINS_COMPONENT_TYPE, name, {}, opts);
@@ -201,6 +220,13 @@ export class Jenkins extends pulumi.ComponentResource {
             stringData: pulumi.secret({ username: config.gitHub.username, token: config.gitHub.token }),
         }, child);
 
+        const webhookValue = new random.RandomPassword(`${name}-webhook-secret`, { length: 40, special: false }, child);
+        this.webhookSecret = new k8s.core.v1.Secret(`${name}-webhook`, {
+            metadata: { name: WEBHOOK_SECRET.name, namespace: ns, labels },
+            type: "Opaque",
+            stringData: { [WEBHOOK_SECRET.key]: webhookValue.result },
+        }, child);
+
         const checksum = credentialsChecksum([config.gitHub.username, config.gitHub.token]);
         this.release = new k8s.helm.v3.Release(JENKINS_RELEASE_NAME, {
             name: JENKINS_RELEASE_NAME,
@@ -217,14 +243,15 @@ export class Jenkins extends pulumi.ComponentResource {
         }, {
             ...child,
             dependsOn: [
-                this.adminSecret, this.gitHubSecret, args.podPolicy.binding,
+                this.adminSecret, this.gitHubSecret, this.webhookSecret, args.podPolicy.binding,
                 ...Object.values(args.lanes.namespaces), ...LAUNCHED_LANES.map((lane) => args.lanes.launchers[lane].tokenSecret),
             ],
         });
 
         this.url = pulumi.interpolate`http://${JENKINS_RELEASE_NAME}.${ns}.svc.cluster.local:${CHART_FACTS.httpPort}`;
         this.adminSecretName = this.adminSecret.metadata.name;
-        this.registerOutputs({ url: this.url, adminSecretName: this.adminSecretName });
+        this.webhookSecretName = this.webhookSecret.metadata.name;
+        this.registerOutputs({ url: this.url, adminSecretName: this.adminSecretName, webhookSecretName: this.webhookSecretName });
     }
 }
 
@@ -235,6 +262,7 @@ export function jenkinsValues(
     const mounted = [
         { name: GITHUB_SECRET, keyName: "username" },
         { name: GITHUB_SECRET, keyName: "token" },
+        { name: WEBHOOK_SECRET.name, keyName: WEBHOOK_SECRET.key },
         ...LAUNCHED_LANES.map((lane) => ({ name: `${launcherOf(lane)}-token`, keyName: "token" })),
     ];
     return {
@@ -271,6 +299,7 @@ export function jenkinsValues(
                 defaultConfig: true,
                 configScripts: {
                     "credentials": credentialsCasc(),
+                    "github-webhook": webhookCasc(),
                     "lane-clouds": cloudsCasc(namespace),
                     "lane-jobs": jobsCasc(config.repositoryUrl),
                 },

@@ -143,6 +143,14 @@ export const PLUGIN_FACTS = {
     /** github plugin (a dependency of github-branch-source): the webhook endpoint. */
     webhookPath: "/github-webhook/",
     /**
+     * github plugin 1.45.0 (what github-branch-source resolves through the Jenkins bom
+     * 5933.vcf06f7b_5d1a_2): HookSecretConfig(credentialsId, signatureAlgorithm) under JCasC
+     * `unclassified.gitHubPluginConfig.hookSecretConfigs`; the credential is secret text looked up
+     * at the root as SYSTEM (GitHubServerConfig.secretFor), so SYSTEM scope serves it; SHA256
+     * checks GitHub's X-Hub-Signature-256 header (SignatureAlgorithm).
+     */
+    webhookSecret: { cascRoot: "gitHubPluginConfig", signatureAlgorithm: "SHA256", header: "X-Hub-Signature-256" },
+    /**
      * configuration-as-code: `${x}` is resolved everywhere in its YAML, Job DSL
      * scripts included; `^${x}` escapes it. ErrorOnConflictMergeStrategy appends
      * lists from several files, so our clouds add to the chart's.

@@ -78,7 +78,7 @@ describe("the jenkins stack", () => {
         ]);
         assert.deepStrictEqual(declared, [
             "Namespace/jenkins-namespace", "RandomPassword/jenkins-admin-password", "Release/jenkins", "Secret/jenkins-admin",
-            "Secret/jenkins-github", ...perLane, ...launchers,
+            "Secret/jenkins-github", "RandomPassword/jenkins-webhook-secret", "Secret/jenkins-webhook", ...perLane, ...launchers,
             "ValidatingAdmissionPolicy/lane-pods", "ValidatingAdmissionPolicyBinding/lane-pods",
         ].sort());
     });
@@ -184,7 +184,9 @@ describe("the jenkins stack", () => {
                 assert.strictEqual(launcher.kind, "string");
                 assert.strictEqual(launcher.scope, "SYSTEM", "no build can bind a launcher's token");
             }
-            assert.strictEqual(credentials(run).length, 1 + LAUNCHED_LANES.length);
+            assert.strictEqual(byId[CREDENTIAL_IDS.webhook].kind, "string");
+            assert.strictEqual(byId[CREDENTIAL_IDS.webhook].scope, "SYSTEM", "no build can bind the webhook secret");
+            assert.strictEqual(credentials(run).length, 2 + LAUNCHED_LANES.length);
             const data = spec(findOne(run, "Secret", "jenkins-github")).stringData;
             assert.deepStrictEqual(data, { username: "xpto-ci", token: SENTINELS.secret("jenkinsGitHubToken") });
         });
@@ -371,6 +373,21 @@ describe("the jenkins stack", () => {
         });
     });
 
+    describe("GitHub's webhook", () => {
+        it("is accepted only when signed (SHA-256) with a random secret that reaches Jenkins through a mounted Secret", () => {
+            assert.deepStrictEqual(casc(run, "github-webhook"), {
+                unclassified: { gitHubPluginConfig: { hookSecretConfigs: [{ credentialsId: "github-webhook", signatureAlgorithm: "SHA256" }] } },
+            });
+            const credential = credentials(run).find((c) => c.id === "github-webhook");
+            assert.strictEqual(credential.secret, CHART_FACTS.existingSecretReference("jenkins-github-webhook", "secret"));
+            const secret = findOne(run, "Secret", "jenkins-github-webhook");
+            assert.ok(isSecretValue(secret.inputs.stringData) || isSecretValue((secret.inputs.stringData as any).secret),
+                "the value is a Pulumi secret");
+            assert.strictEqual(run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" &&
+                r.name === "jenkins-webhook-secret").length, 1, "a random secret, made by Pulumi");
+        });
+    });
+
     describe("the lane pod policy", () => {
         it("denies, in every namespace labelled with a lane, any pod its rules refuse: created or changed", () => {
             const policy = spec(findOne(run, "ValidatingAdmissionPolicy"));
@@ -453,8 +470,9 @@ describe("the jenkins stack", () => {
             }
         });
 
-        it("exports its namespace, URL and the admin Secret's name, never the password", async () => {
-            assert.deepStrictEqual(Object.keys(run.outputs).sort(), ["jenkinsAdminSecretName", "jenkinsNamespace", "jenkinsUrl"]);
+        it("exports its namespace, URL and the admin and webhook Secrets' names, never a secret", async () => {
+            assert.deepStrictEqual(Object.keys(run.outputs).sort(), ["jenkinsAdminSecretName", "jenkinsNamespace", "jenkinsUrl", "jenkinsWebhookSecretName"]);
+            assert.strictEqual(await valueOf(run.outputs.jenkinsWebhookSecretName), "jenkins-github-webhook");
             assert.strictEqual(await valueOf(run.outputs.jenkinsNamespace), "jenkins");
             assert.strictEqual(await valueOf(run.outputs.jenkinsUrl), "http://jenkins.jenkins.svc.cluster.local:8080");
             assert.strictEqual(await valueOf(run.outputs.jenkinsAdminSecretName), "jenkins-admin");
