@@ -16,7 +16,7 @@ import {
     type LaunchedLane, launcherOf,
 } from "../../infra/pipeline";
 import { ROOT } from "../harness";
-import { type ControlPlane, Kube, kubectlOk } from "./controlPlane";
+import { type ControlPlane, Kube, kubectlOk, waitFor } from "./controlPlane";
 import type { Manifest } from "./declared";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API objects are read loosely */
@@ -99,15 +99,6 @@ function refusedByAdmission(reply: { status: number; message: string }, what: st
     assert.doesNotMatch(reply.message, /cannot create resource/, `${what}: refused by RBAC, so admission went untested`);
 }
 
-async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
-    const until = Date.now() + seconds * 1000;
-    for (;;) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        if (Date.now() > until) throw new Error(`${what}: not within ${seconds} s`);
-        await new Promise((r) => setTimeout(r, 300));
-    }
-}
 
 /**
  * The attacks, on the objects the committed stacks declare (`everything`,

@@ -6,7 +6,7 @@
 // tests are generated from what the program declares).
 import * as assert from "assert";
 import { describeAttacks } from "./attacks";
-import { ControlPlane, Discovery, findControlPlane, Kube, kubectl, kubectlOk } from "./controlPlane";
+import { ControlPlane, Discovery, findControlPlane, Kube, kubectl, kubectlOk, waitFor } from "./controlPlane";
 import {
     Declared, describeObject, Identity, identitiesOf, isNamespace, keyOf, Manifest, planVariants, Plan, ResourceOf,
 } from "./declared";
@@ -33,15 +33,6 @@ function namespaced(manifests: Manifest[], namespace: string): Manifest[] {
     return manifests.filter((m) => m.metadata.namespace === namespace);
 }
 
-async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
-    const until = Date.now() + seconds * 1000;
-    for (;;) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        if (Date.now() > until) throw new Error(`${what}: not within ${seconds} s`);
-        await new Promise((r) => setTimeout(r, 300));
-    }
-}
 
 /** Pods are refused until the controller-manager has made a namespace's default ServiceAccount. */
 function defaultServiceAccount(admin: Kube, namespace: string): Promise<boolean> {

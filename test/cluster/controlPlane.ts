@@ -194,3 +194,14 @@ export class Discovery {
             : `${info.prefix}/${info.plural}`;
     }
 }
+
+/** Polls `probe` until it gives a value, for at most `seconds`. */
+export async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
+    const until = Date.now() + seconds * 1000;
+    for (;;) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        if (Date.now() > until) throw new Error(`${what}: not within ${seconds} s`);
+        await new Promise((r) => setTimeout(r, 300));
+    }
+}
