@@ -36,10 +36,9 @@ export function laneEnvironment(
         env.AWS_ACCESS_KEY_ID = secrets.s3.accessKeyId;
         env.AWS_SECRET_ACCESS_KEY = secrets.s3.secretAccessKey;
     }
-    for (const passphrase of Object.values(secrets.passphrases ?? {})) {
-        // Each lane reads one stack: the deploying lanes their own, previews develop's.
-        env.PULUMI_CONFIG_PASSPHRASE = passphrase;
-    }
+    // Each lane reads one stack: the deploying lanes their own, previews develop's.
+    const [passphrase] = Object.values(secrets.passphrases ?? {});
+    if (passphrase) env.PULUMI_CONFIG_PASSPHRASE = passphrase;
     if (secrets.registry) {
         env.REGISTRY_SERVER = registryServer;
         env.REGISTRY_USERNAME = secrets.registry.username;
