@@ -8,7 +8,7 @@ import {
 } from "../infra/config";
 import {
     APP_STACKS, FAKE_COMMIT, ProgramFailure, ROOT, runProgram, SENTINELS, sentinelSecrets, STACKS, stackFileConfig,
-    stackFileSecureKeys,
+    stackFileSecrets, stackFileSecureKeys,
 } from "./harness";
 
 const secret = (key: SecretKey) => pulumi.secret(SENTINELS.secret(key));
@@ -49,6 +49,13 @@ function problemsOf(input: RawStackConfig): string[] {
     return assert.fail("the config was accepted");
 }
 
+/** An app stack as its committed file has it, `secure:` values decrypted (as sentinels). */
+function committed(stack: "develop" | "production"): RawStackConfig {
+    const secrets = Object.fromEntries(Object.entries(stackFileSecrets(stack))
+        .map(([key, value]) => [key.slice(PROJECT.length + 1), pulumi.secret(value)]));
+    return app(withoutPrefix(stackFileConfig(stack)), { stack, secrets });
+}
+
 function withoutPrefix(config: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(`${PROJECT}:`, ""), v]));
 }
@@ -83,10 +90,12 @@ describe("stack configuration", () => {
         for (const stack of APP_STACKS) {
             it(`${stack} parses exactly as its lane's pipeline has it: the committed file and Jenkins' environment`, async () => {
                 // The agent's environment holds the lane's Pulumi and registry credentials, which the
-                // program never reads: the backend decrypts `secure:` values, `docker login` pushes.
-                assert.deepStrictEqual(stackFileSecureKeys(stack), []);
-                const config = parseStackConfig(app(withoutPrefix(stackFileConfig(stack)), { stack, secrets: {} }));
-                assert.strictEqual(config.app?.deployLane, stack);
+                // program never reads: the backend decrypts the file's own `secure:` values (an operator
+                // commits them, e.g. a private repository's registryPullToken), the builder pushes.
+                for (const key of stackFileSecureKeys(stack)) {
+                    assert.ok((SECRET_KEYS as readonly string[]).includes(key.slice(PROJECT.length + 1)), `${key} is a secret setting`);
+                }
+                assert.strictEqual(parseStackConfig(committed(stack)).app?.deployLane, stack);
                 for (const dryRun of [false, true]) {
                     const run = await runProgram(stack, { secretsFrom: "nowhere", dryRun });
                     assert.ok(run.resources.length > 10, `${stack} declares its resources (dry run: ${dryRun})`);
@@ -95,8 +104,8 @@ describe("stack configuration", () => {
         }
 
         it("develop runs one small replica, pushes to its own repository and leaves its data unprotected", () => {
-            const config = parseStackConfig(app(withoutPrefix(stackFileConfig("develop")))).app;
-            const production = parseStackConfig(app(withoutPrefix(stackFileConfig("production")), { stack: "production" })).app;
+            const config = parseStackConfig(committed("develop")).app;
+            const production = parseStackConfig(committed("production")).app;
             assert.strictEqual(config?.api.replicas, 1);
             assert.strictEqual(config?.protectData, false);
             assert.notStrictEqual(config?.image.repository, production?.image.repository,
@@ -104,7 +113,7 @@ describe("stack configuration", () => {
         });
 
         it("production runs at least two replicas and protects its data", () => {
-            const config = parseStackConfig(app(withoutPrefix(stackFileConfig("production")), { stack: "production" })).app;
+            const config = parseStackConfig(committed("production")).app;
             assert.ok((config?.api.replicas ?? 0) >= 2);
             assert.strictEqual(config?.protectData, true);
         });

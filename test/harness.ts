@@ -75,6 +75,11 @@ export function stackFileSecureKeys(stack: string): string[] {
     return stackFileEntries(stack).filter(([, v]) => isSecure(v)).map(([k]) => k);
 }
 
+/** What the CLI decrypts for the program from the committed file: its `secure:` settings, as sentinels. */
+export function stackFileSecrets(stack: string): Record<string, string> {
+    return Object.fromEntries(stackFileSecureKeys(stack).map((key) => [key, SENTINELS.secret(key.slice(PROJECT.length + 1) as SecretKey)]));
+}
+
 function mockedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
@@ -140,7 +145,9 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     const config = options.config ?? stackFileConfig(stack);
     const role = config[`${PROJECT}:role`] === "jenkins" ? "jenkins" : "app";
     const backend = (config[`${PROJECT}:pipelineBackendUrl`] ?? "").startsWith("s3://") ? "s3" : "pulumi-cloud";
+    // The committed file's own `secure:` values are always decrypted; "nowhere" means nothing else is set.
     const secrets: Record<string, string> = {
+        ...stackFileSecrets(stack),
         ...(options.secretsFrom === "nowhere" ? {} : sentinelSecrets(role, backend)),
         ...options.secrets,
     };

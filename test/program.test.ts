@@ -66,6 +66,7 @@ for (const stack of APP_STACKS) {
     describe(`the program on stack ${stack}`, () => {
         let run: ProgramRun;
         const replicas = Number(setting(stack, "replicas"));
+        const privateRepository = setting(stack, "imageRepositoryPrivate") === "true";
         const REPOSITORY = repositoryOf(stack);
 
         before(async () => {
@@ -98,6 +99,7 @@ for (const stack of APP_STACKS) {
                 "Service/users-api",
                 "StatefulSet/mongodb",
                 ...(replicas >= 2 ? ["PodDisruptionBudget/users-api"] : []),
+                ...(privateRepository ? ["Secret/users-api-pull"] : []),
             ].sort();
             assert.deepStrictEqual(declared, expected);
         });
@@ -450,8 +452,9 @@ for (const stack of APP_STACKS) {
                         assert.ok(hit.secret, `${resource.type} ${resource.name}${hit.path} is not marked secret`);
                     }
                 }
-                // Both MongoDB passwords in its credentials, and the application's in the URI.
-                assert.strictEqual(found, 3, "every secret is where it belongs");
+                // Both MongoDB passwords in its credentials, the application's in the URI, and a private
+                // repository's pull token in its pull Secret.
+                assert.strictEqual(found, 3 + (privateRepository ? 1 : 0), "every secret is where it belongs");
             });
 
             it("no output carries a secret, and none that would is left unmarked", async () => {
