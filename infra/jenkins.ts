@@ -98,7 +98,11 @@ function webhookCasc(): string {
         { lineWidth: -1 });
 }
 
-/** The launched lanes' clouds, each usable by its own job only; the chart's own cloud is the fork lane's. */
+/**
+ * The launched lanes' clouds, each usable by its own job only; the chart's own
+ * cloud is the fork lane's. JCasC merges lists from several files by appending
+ * (configuration-as-code's ErrorOnConflictMergeStrategy), so these add to it.
+ */
 function cloudsCasc(namespace: string): string {
     const release = JENKINS_RELEASE_NAME;
     const clouds = LAUNCHED_LANES.map((lane) => ({

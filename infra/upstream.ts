@@ -150,12 +150,6 @@ export const PLUGIN_FACTS = {
      * checks GitHub's X-Hub-Signature-256 header (SignatureAlgorithm).
      */
     webhookSecret: { cascRoot: "gitHubPluginConfig", signatureAlgorithm: "SHA256", header: "X-Hub-Signature-256" },
-    /**
-     * configuration-as-code: `${x}` is resolved everywhere in its YAML, Job DSL
-     * scripts included; `^${x}` escapes it. ErrorOnConflictMergeStrategy appends
-     * lists from several files, so our clouds add to the chart's.
-     */
-    cascListsAppend: true,
 } as const;
 
 /**

@@ -123,12 +123,11 @@ tests['a pull request preview carries Pulumi CI variables tied to the change'] =
 tests['Groovy never handles a credential: the lane\'s pod has them, the shell expands them'] = {
     [branchBuild('master'), branchBuild('develop'), pullRequest('master'), branchBuild('feature/x'), forkPullRequest('master')].each { env ->
         PipelineRun run = PipelineHarness.run(jenkinsfile, env)
-        assert !run.steps.any { it.name == 'withCredentials' }
-        assert run.steps.every { it.credentials.isEmpty() }
         List<String> written = run.shScripts() + run.steps.findAll { it.name == 'echo' }*.args*.toString()
         assert !written.any { it =~ /TOKEN|PASSPHRASE|AWS_|PASSWORD/ }, written
     }
-    assert !jenkinsfile.contains('credentialsId')
+    // The harness has no withCredentials: a Jenkinsfile binding one would fail every run above.
+    assert !jenkinsfile.contains('credentialsId') && !jenkinsfile.contains('withCredentials')
 }
 tests['every pulumi command is non-interactive; up says yes; nothing cancels'] = {
     [branchBuild('master'), pullRequest('develop')].each { env ->
@@ -200,21 +199,6 @@ tests['removing the Preview stage\'s when would preview on deploy branches: thes
     }
     assert caught
 }
-tests['when conditions follow Jenkins: branch globs, changeRequest, anyOf, allOf, not'] = {
-    assert WhenSpec.globMatches('release/*', 'release/2.0')
-    assert !WhenSpec.globMatches('release/*', 'release/2.0/hotfix')
-    assert WhenSpec.globMatches('release/**', 'release/2.0/hotfix')
-    assert !WhenSpec.globMatches('master', 'masterpiece')
-    def condition = { Closure body -> WhenSpec.conditionsOf(body) }
-    assert condition { changeRequest() }[0]([CHANGE_ID: '1'])
-    assert !condition { changeRequest() }[0]([BRANCH_NAME: 'x'])
-    assert condition { changeRequest(target: 'master') }[0]([CHANGE_ID: '1', CHANGE_TARGET: 'master'])
-    assert !condition { changeRequest(target: 'master') }[0]([CHANGE_ID: '1', CHANGE_TARGET: 'develop'])
-    assert condition { anyOf { branch 'a'; branch 'b' } }[0]([BRANCH_NAME: 'b'])
-    assert !condition { allOf { branch 'a'; changeRequest() } }[0]([BRANCH_NAME: 'a'])
-    assert condition { not { branch 'a' } }[0]([BRANCH_NAME: 'b'])
-}
-
 tests['the README\'s branch table is what the Jenkinsfile does, row by row'] = {
     String readme = new File('README.md').text
     String section = readme.substring(readme.indexOf('### Branches, lanes and stacks'))

@@ -4,12 +4,9 @@ import org.codehaus.groovy.control.CompilerConfiguration
  * Runs a declarative Jenkinsfile as plain Groovy, the way JenkinsPipelineUnit
  * does: the pipeline keywords and steps are bound to recorders, `when`
  * conditions are evaluated as Jenkins documents them, and every step that
- * would run is recorded with its context (container, locks, credentials, env).
+ * would run is recorded with its context (container, env).
  */
 class PipelineHarness {
-    /** The value a credential variable holds during a run: easy to spot if it leaks. */
-    static String fakeSecret(String variable) { "FAKE-SECRET-${variable}" }
-
     static PipelineRun run(String jenkinsfile, Map<String, String> env) {
         CompilerConfiguration config = new CompilerConfiguration()
         config.scriptBaseClass = PipelineScript.name
@@ -26,8 +23,6 @@ class Step {
     String name
     Object args
     String container
-    List<String> locks
-    List<String> credentials
     Map<String, String> env
 }
 
@@ -68,8 +63,6 @@ abstract class PipelineScript extends Script {
     PipelineRun run
     // Not private: closures of the Jenkinsfile (a subclass) reach these.
     protected final List<String> containers = []
-    protected final List<String> locks = []
-    protected final List<String> credentials = []
     protected final List<Map<String, String>> envLayers = []
 
     Map<String, String> currentEnv() {
@@ -82,8 +75,7 @@ abstract class PipelineScript extends Script {
     EnvView getEnv() { new EnvView({ currentEnv() }) }
 
     protected void record(String name, Object args) {
-        run.steps << new Step(name: name, args: args, container: containers ? containers.last() : run.agent.defaultContainer,
-            locks: new ArrayList<>(locks), credentials: new ArrayList<>(credentials), env: currentEnv())
+        run.steps << new Step(name: name, args: args, container: containers ? containers.last() : run.agent.defaultContainer, env: currentEnv())
     }
 
     static Object within(Object delegate, Closure body) {
@@ -138,20 +130,6 @@ abstract class PipelineScript extends Script {
         try { body.call() } finally { containers.removeLast() }
     }
 
-    Map usernamePassword(Map args) { [id: args.credentialsId, vars: [args.usernameVariable, args.passwordVariable]] }
-    Map string(Map args) { [id: args.credentialsId, vars: [args.variable]] }
-
-    void withCredentials(List<Map> bindings, Closure body) {
-        record('withCredentials', bindings*.id)
-        Map<String, String> values = [:]
-        bindings.each { binding -> binding.vars.each { values[it.toString()] = PipelineHarness.fakeSecret(it.toString()) } }
-        credentials.addAll(bindings*.id*.toString())
-        envLayers << values
-        try { body.call() } finally {
-            envLayers.removeLast()
-            bindings.each { credentials.removeLast() }
-        }
-    }
 
     void withEnv(List<String> pairs, Closure body) {
         Map<String, String> values = pairs.collectEntries { String pair ->
@@ -245,7 +223,7 @@ class PostSpec {
     void always(Closure body) { stage.postAlways = body }
 }
 
-/** The `when` conditions, as documented for declarative pipelines. */
+/** The `when` condition the Jenkinsfile uses: `expression`, evaluated when the stage is reached. */
 class WhenSpec {
     List<Closure<Boolean>> conditions = []
 
@@ -255,62 +233,8 @@ class WhenSpec {
         return spec.conditions
     }
 
-    /** Ant-style pattern, the default comparator: `*` within a path segment, `**` across. */
-    static boolean globMatches(String pattern, String value) {
-        if (value == null) {
-            return false
-        }
-        StringBuilder regex = new StringBuilder()
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i)
-            if (c == '*' && i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
-                regex.append('.*')
-                i++
-            } else if (c == '*') {
-                regex.append('[^/]*')
-            } else if (c == '?') {
-                regex.append('[^/]')
-            } else {
-                regex.append(java.util.regex.Pattern.quote(String.valueOf(c)))
-            }
-        }
-        return value ==~ regex.toString()
-    }
-
-    void branch(String pattern) {
-        conditions << { Map env -> globMatches(pattern, env.BRANCH_NAME as String) }
-    }
-
-    void changeRequest(Map args = [:]) {
-        conditions << { Map env ->
-            env.CHANGE_ID != null && (args.target == null || globMatches(args.target as String, env.CHANGE_TARGET as String))
-        }
-    }
-
-    /** Evaluated when the stage is reached, with the pipeline's script and env in scope. */
+    /** Evaluated with the pipeline's script and env in scope. */
     void expression(Closure<Boolean> body) {
         conditions << { Map env -> body.call() as boolean }
-    }
-
-    void environment(Map args) {
-        conditions << { Map env -> env[args.name] == args.value }
-    }
-
-    void anyOf(Closure body) {
-        List<Closure<Boolean>> nested = conditionsOf(body)
-        conditions << { Map env -> nested.any { it.call(env) } }
-    }
-
-    void allOf(Closure body) {
-        List<Closure<Boolean>> nested = conditionsOf(body)
-        conditions << { Map env -> nested.every { it.call(env) } }
-    }
-
-    void not(Closure body) {
-        List<Closure<Boolean>> nested = conditionsOf(body)
-        if (nested.size() != 1) {
-            throw new IllegalArgumentException("'not' takes exactly one condition, got ${nested.size()}")
-        }
-        conditions << { Map env -> !nested[0].call(env) }
     }
 }
