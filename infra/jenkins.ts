@@ -56,7 +56,9 @@ export function pluginList(): string[] {
 /**
  * A checksum of what the controller reads from Secrets at start-up. As a pod
  * annotation it rolls the controller when a credential changes: the chart's
- * reload sidecar watches ConfigMaps only. A hash of a high-entropy token
+ * reload sidecar watches ConfigMaps only, and nothing else restarts the
+ * controller when a mounted Secret changes (helm-charts@jenkins-5.9.53
+ * values.yaml L572-651, _helpers.tpl L658-741). A hash of a high-entropy token
  * reveals nothing, so it is not kept secret.
  */
 export function credentialsChecksum(values: pulumi.Input<string>[]): pulumi.Output<string> {
@@ -108,7 +110,9 @@ function cloudsCasc(namespace: string): string {
     const clouds = LAUNCHED_LANES.map((lane) => ({
         kubernetes: {
             name: cloudOf(lane),
-            // No serverUrl: the in-cluster address and CA, with the launcher's token (PLUGIN_FACTS).
+            // No serverUrl: with a serverUrl and a credential the client starts from Config.empty(), without the
+            // in-cluster CA; without one it takes the in-cluster address and CA and the credential only replaces
+            // the token (kubernetes-plugin@4423.vb_59f230b_ce53 KubernetesFactoryAdapter.createClient).
             namespace: agentNamespace(namespace, lane),
             credentialsId: CREDENTIAL_IDS.launcher(lane),
             jenkinsUrl: `http://${release}.${namespace}.svc.cluster.local:${CHART_FACTS.httpPort}`,
@@ -272,6 +276,7 @@ export function jenkinsValues(
     return {
         controller: {
             // createSecret must stay true: only then does the chart project the admin Secret
+            // (helm-charts@jenkins-5.9.53 jenkins-controller-statefulset.yaml L369-399; secret.yaml L1)
             // (here our existingSecret) for JCasC's security realm; it creates no Secret of its own.
             admin: { createSecret: true, existingSecret: ADMIN_SECRET, userKey: ADMIN_KEYS.user, passwordKey: ADMIN_KEYS.password },
             installPlugins: pluginList(),

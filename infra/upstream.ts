@@ -51,21 +51,8 @@ export const JENKINS_PLUGINS: readonly PluginPin[] = [
  * (jenkinsci/helm-charts@jenkins-5.9.53, charts/jenkins/).
  */
 export const CHART_FACTS = {
-    /**
-     * templates/jenkins-controller-statefulset.yaml L369-399: the admin Secret is
-     * projected (files chart-admin-username/-password, read by JCasC's default
-     * security realm) only `if .Values.controller.admin.createSecret`; with
-     * `existingSecret` set the chart creates no Secret of its own (secret.yaml L1).
-     */
-    adminSecretProjectedOnlyWithCreateSecret: true,
     /** statefulset L377-385: additionalExistingSecrets → /run/secrets/additional/<name>-<keyName> → JCasC `${<name>-<keyName>}`. */
     existingSecretReference: (name: string, key: string) => `\${${name}-${key}}`,
-    /**
-     * values.yaml L572-651, _helpers.tpl L658-741: the config-reload sidecar
-     * watches ConfigMaps only and nothing restarts the controller when a
-     * mounted Secret changes; statefulset L40-47 checksums no Secret.
-     */
-    reloadsOnSecretChange: false,
     /** values.yaml L697: `controller.podAnnotations` lands on the pod template (a change rolls the pod). */
     podAnnotationsKey: "podAnnotations",
     /** _helpers.tpl L195: the chart's own cloud is named `controller.cloudName` and launches in `agent.namespace`. */
@@ -120,13 +107,6 @@ export const PLUGIN_FACTS = {
      * pipeline: only the cloud's token limits where pods can be created.
      */
     cloudTokenCredential: "string",
-    /**
-     * kubernetes-plugin@4423.vb_59f230b_ce53 KubernetesFactoryAdapter.createClient: with a
-     * serverUrl *and* a credential the client starts from Config.empty() (no in-cluster CA,
-     * so TLS to the API server fails); with no serverUrl it starts from the in-cluster
-     * config (address and CA) and the credential only replaces the token.
-     */
-    inClusterCloudOmitsServerUrl: true,
     /**
      * github-branch-source BranchDiscoveryTrait: strategyId 1 excludes branches
      * that are also pull requests, 3 discovers all branches.
