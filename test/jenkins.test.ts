@@ -142,6 +142,12 @@ describe("the jenkins stack", () => {
             }
         });
 
+        it("has no lock a build could take and hold: one update per stack comes from the backend's own lock", () => {
+            assert.ok(!JENKINS_PLUGINS.some((p) => p.name === "lockable-resources"), "any build could lock('pulumi-stack-production') forever");
+            assert.doesNotMatch(JENKINSFILE, /\block\(/);
+            assert.match(JENKINSFILE, /disableConcurrentBuilds\(\)/);
+        });
+
         it("has what the jobs, the clouds, the credentials and the Jenkinsfile use", () => {
             const names = JENKINS_PLUGINS.map((p) => p.name);
             for (const needed of ["kubernetes", "workflow-aggregator", "git", "configuration-as-code", "job-dsl",
