@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the image's server (gunicorn) against a baseline of the original
-# app (bench/baseline_app.py: Flask dev server, debug=True) and the developer
+# app (bench/baseline_app.py: Flask dev server, debug=True, the original's
+# database calls on pymongo 3.13 and Flask 2.2 in their own virtual
+# environment, bench/baseline-venv.sh) and the developer
 # server (`python run-app.py`), all on one FerretDB on PostgreSQL, in one run on
 # this machine. Two references bound what any server could do here: the API's
 # Flask app behind a bare HTTP loop (bench/flask-ceiling.py, in the image) and
@@ -31,6 +33,8 @@ DEV_PORT=5103
 CEILING_PORT=5104
 
 bash scripts/setup.sh >/dev/null
+# The original's libraries (pymongo 3.13, Flask 2.2), in an environment of their own.
+baseline_venv=$(bash bench/baseline-venv.sh)
 started_docker=false
 if ! docker info >/dev/null 2>&1; then bash scripts/docker-daemon.sh start; started_docker=true; fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -82,7 +86,7 @@ ceiling_container=$(docker run --detach --network host --read-only --volume "$ro
   --env PYTHONPATH=/srv/app --env CEILING_PORT=$CEILING_PORT --env "MONGO_URI=$uri" \
   --env MONGO_DATABASE=bench_flask_ceiling xpto-users-api:bench python /srv/bench/flask-ceiling.py)
 MONGO_URI=$uri MONGO_DATABASE=bench_original BASELINE_PORT=$BASELINE_PORT \
-  setsid .venv/bin/python bench/baseline_app.py >"$work/baseline.log" 2>&1 &
+  setsid "$baseline_venv/bin/python" bench/baseline_app.py >"$work/baseline.log" 2>&1 &
 baseline_pid=$!
 (cd app && MONGO_URI=$uri MONGO_DATABASE=bench_dev API_PORT=$DEV_PORT exec ../.venv/bin/python run-app.py \
   >"$work/dev.log" 2>&1) &
