@@ -15,8 +15,8 @@ What it keeps, call for call:
 - a bare `except:` around each handler (an empty 500), and a JSON 404 for
   unknown routes; no index, no limits, no validation.
 The one fix: the query string is decoded before it is parsed. As written, the
-original parsed `request.query_string`, which is bytes on Python 3, so every
-filtered GET matched nothing or failed.
+original parsed `request.query_string`, which is bytes on Python 3: its keys
+came out as bytes, which BSON refuses, so every filtered GET answered 500.
 
 Never deploy this: debug=True runs the Werkzeug debugger (remote code execution).
     MONGO_URI=… BASELINE_PORT=5102 .cache/bench/baseline-venv/bin/python bench/baseline_app.py
