@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", "app/", ".venv/"] },
+    { ignores: ["node_modules/", "bin/", "app/", ".venv/", ".cache/"] },
     js.configs.recommended,
     ...tseslint.configs.strict,
     {

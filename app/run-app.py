@@ -1,6 +1,6 @@
 """Local developer server: `python run-app.py` from app/.
 
-Production serves the same application through gunicorn (see Dockerfile).
+Production serves the same application through granian (server.py, see Dockerfile).
 The interactive debugger executes arbitrary code for whoever reaches it, so
 it is off unless a developer sets API_DEBUG=1 on their own machine.
 """

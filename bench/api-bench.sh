@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks the image's server (gunicorn) against a baseline of the original
-# app (bench/baseline_app.py: Flask dev server, debug=True) and the developer
+# Benchmarks the image's server (granian, app/server.py) against a baseline of the original
+# app (bench/baseline_app.py: Flask dev server, debug=True, the original's
+# database calls on pymongo 3.13 and Flask 2.2 in their own virtual
+# environment, bench/baseline-venv.sh) and the developer
 # server (`python run-app.py`), all on one FerretDB on PostgreSQL, in one run on
 # this machine. Two references bound what any server could do here: the API's
 # Flask app behind a bare HTTP loop (bench/flask-ceiling.py, in the image) and
@@ -10,7 +12,9 @@
 # id index for this API's servers, which make it; none for the original, which
 # never did).
 # Prints req/s, p50, p99 and errors per server, and the ratios to the baseline,
-# and the database's own rate for the API's lookup.
+# the database's own rate for the API's lookup, and what one pod of the image
+# uses: CPU while it serves (so req/s per core) and memory (resident set of its
+# processes), the figures to size replicas by.
 #
 #   bash bench/api-bench.sh [seconds per run, default 15] [rounds, default 2]
 #
@@ -31,6 +35,8 @@ DEV_PORT=5103
 CEILING_PORT=5104
 
 bash scripts/setup.sh >/dev/null
+# The original's libraries (pymongo 3.13, Flask 2.2), in an environment of their own.
+baseline_venv=$(bash bench/baseline-venv.sh)
 started_docker=false
 if ! docker info >/dev/null 2>&1; then bash scripts/docker-daemon.sh start; started_docker=true; fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -76,13 +82,13 @@ uri="mongodb://127.0.0.1:$db_port"
 base=$(bash scripts/build-standin-base.sh)
 docker build --quiet --network host --build-arg "BASE_IMAGE=$base" --tag xpto-users-api:bench app >/dev/null
 container=$(docker run --detach --network host --read-only --tmpfs /tmp --env PORT=$IMAGE_PORT \
-  --env GUNICORN_BIND_HOST=127.0.0.1 --env "MONGO_URI=$uri" --env MONGO_DATABASE=bench_image xpto-users-api:bench)
+  --env SERVER_BIND_HOST=127.0.0.1 --env "MONGO_URI=$uri" --env MONGO_DATABASE=bench_image xpto-users-api:bench)
 # The same image and Python, the app behind the least HTTP work (bench/flask-ceiling.py).
 ceiling_container=$(docker run --detach --network host --read-only --volume "$root/bench:/srv/bench:ro" \
   --env PYTHONPATH=/srv/app --env CEILING_PORT=$CEILING_PORT --env "MONGO_URI=$uri" \
   --env MONGO_DATABASE=bench_flask_ceiling xpto-users-api:bench python /srv/bench/flask-ceiling.py)
 MONGO_URI=$uri MONGO_DATABASE=bench_original BASELINE_PORT=$BASELINE_PORT \
-  setsid .venv/bin/python bench/baseline_app.py >"$work/baseline.log" 2>&1 &
+  setsid "$baseline_venv/bin/python" bench/baseline_app.py >"$work/baseline.log" 2>&1 &
 baseline_pid=$!
 (cd app && MONGO_URI=$uri MONGO_DATABASE=bench_dev API_PORT=$DEV_PORT exec ../.venv/bin/python run-app.py \
   >"$work/dev.log" 2>&1) &
@@ -95,7 +101,7 @@ wait_ready $CEILING_PORT /readyz
 servers=("image" "original" "dev" "flask_ceiling")
 declare -A port_of=([image]=$IMAGE_PORT [original]=$BASELINE_PORT [dev]=$DEV_PORT [flask_ceiling]=$CEILING_PORT)
 declare -A label_of=(
-  [image]="image: gunicorn ($(docker exec "$container" printenv GUNICORN_WORKERS 2>/dev/null || echo 2) workers x 4 threads)"
+  [image]="image: granian ($(docker exec "$container" printenv SERVER_WORKERS 2>/dev/null || echo 2) workers x $(docker exec "$container" printenv SERVER_THREADS 2>/dev/null || echo 8) threads)"
   [original]="baseline: original app (dev server, debug)"
   [dev]="python run-app.py (dev server)"
   [flask_ceiling]="reference: the app behind a bare HTTP loop")
@@ -104,13 +110,20 @@ declare -A title_of=([root]="GET / (no database)" [by_id]="GET /api/v1/users?id=
   [mix]="80% GET by id, 20% POST /api/v1/users")
 declare -A args_of=([root]="" [by_id]="--script bench/by-id.lua" [mix]="--script bench/mix.lua")
 
+# CPU ticks (1/100 s) and resident memory (KiB) of every process of a container.
+container_pids() { docker top "$1" -eo pid | tail -n +2; }
+cpu_ticks() { local t=0 p; for p in $(container_pids "$1"); do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+rss_kib() { local t=0 p; for p in $(container_pids "$1"); do t=$((t + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0))); done; echo "$t"; }
+# The baseline's process group (its debug reloader and the child that serves).
+group_rss_kib() { ps -o rss= -g "$1" | awk '{ t += $1 } END { print t + 0 }'; }
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.1f", v }'; }
 # run WORKLOAD SERVER: one wrk run on a freshly reset collection; appends "req/s p50 p99 errors".
 run() {
-  local workload=$1 server=$2 out rps p50 p99 errors
+  local workload=$1 server=$2 out rps p50 p99 errors ticks=
   local index=--index
   [ "$server" = original ] && index=
   .venv/bin/python bench/reset.py "$uri" "$BENCH_USERS" "bench_$server" $index
+  [ "$server" = image ] && ticks=$(cpu_ticks "$container")
   # shellcheck disable=SC2086
   out=$(timeout $((DURATION + 30)) wrk --threads $THREADS --connections $CONNECTIONS --duration "${DURATION}s" \
     --latency ${args_of[$workload]} "http://127.0.0.1:${port_of[$server]}/")
@@ -120,6 +133,9 @@ run() {
   errors=$(awk '/Non-2xx or 3xx responses:/ { n += $5 } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
     END { print n + 0 }' <<<"$out")
   echo "$rps $p50 $p99 $errors" >>"$work/$workload-$server"
+  if [ -n "$ticks" ]; then
+    echo "$rps $(( $(cpu_ticks "$container") - ticks )) $DURATION $(rss_kib "$container")" >>"$work/$workload-pod"
+  fi
 }
 
 echo "measuring: $ROUNDS rounds x ${#workloads[@]} workloads x ${#servers[@]} servers, ${DURATION}s each," \
@@ -151,3 +167,12 @@ for workload in "${workloads[@]}"; do
     printf '%-46s %8s %8s %8s %7s %s\n' "${label_of[$server]}" "$rps" "$p50" "$p99" "$errors" "$ratios"
   done
 done
+
+echo
+echo "one pod of the image (one container, ${label_of[image]#image: }), while it served each workload:"
+printf '%-40s %8s %11s %14s %12s\n' workload req/s "CPU cores" "req/s per core" "memory MiB"
+for workload in "${workloads[@]}"; do
+  awk -v t="${title_of[$workload]}" '{ r += $1; c += $2 / 100 / $3; m = ($4 > m ? $4 : m) }
+    END { printf "%-40s %8.0f %11.2f %14.0f %12.0f\n", t, r / NR, c / NR, (c > 0 ? r / c : 0), m / 1024 }' "$work/$workload-pod"
+done
+echo "baseline (original app, dev server with its debug reloader): $(( $(group_rss_kib "$baseline_pid") / 1024 )) MiB resident"

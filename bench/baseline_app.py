@@ -1,73 +1,105 @@
-"""BASELINE for the benchmark only: the original XPTO users app, rewritten from
-its described behaviour (not its code): Flask's development server with
-debug=True, the same routes and the same database call per request, bodies read
-with ast.literal_eval, JSON from bson.json_util, a bare except around each
-handler. The one change: the query string is decoded before it is parsed, as
-written it answered 500 to every filtered GET on Python 3.
+"""BASELINE for the benchmark only: the original XPTO users app, rebuilt from
+its described behaviour (not its code), on the libraries of its era (pymongo
+3.13, Flask 2.2: bench/requirements-baseline.txt, in the virtual environment
+that bench/baseline-venv.sh makes).
+
+What it keeps, call for call:
+- Flask's development server with debug=True (the Werkzeug debugger and reloader);
+- GET /api/v1/users?k=v: `find(query).count()`, then, when that is not zero, a
+  second `find(query)` serialised by `bson.json_util.dumps`; 404 when zero;
+- GET /api/v1/users: `find().count()`, then `find()` when not zero, else `[]`;
+- POST /api/v1/users: `request.get_json()` through `ast.literal_eval(json.dumps(…))`
+  into the legacy `collection.insert` (one document or a list);
+- POST /api/v1/users/<id>: the same parsing into `update_one({"id": int(id)}, body)`;
+- DELETE /api/v1/users/<id>: `delete_one({"id": int(id)})`;
+- a bare `except:` around each handler (an empty 500), and a JSON 404 for
+  unknown routes; no index, no limits, no validation.
+The one fix: the query string is decoded before it is parsed. As written, the
+original parsed `request.query_string`, which is bytes on Python 3: its keys
+came out as bytes, which BSON refuses, so every filtered GET answered 500.
 
 Never deploy this: debug=True runs the Werkzeug debugger (remote code execution).
-    MONGO_URI=… BASELINE_PORT=5102 python bench/baseline_app.py
+    MONGO_URI=… BASELINE_PORT=5102 .cache/bench/baseline-venv/bin/python bench/baseline_app.py
 """
 import ast
+import json
 import os
+from urllib.parse import parse_qs
 
-from bson import json_util
-from flask import Flask, request
+from bson.json_util import dumps
+from flask import Flask, jsonify, request
 from pymongo import MongoClient
 
 app = Flask(__name__)
-users = MongoClient(os.environ["MONGO_URI"])[os.environ.get("MONGO_DATABASE", "restfulapi")]["users"]
+collection = MongoClient(os.environ["MONGO_URI"])[os.environ.get("MONGO_DATABASE", "restfulapi")]["users"]
+
+
+def query_params(query_string):
+    """First value of each query-string name; the fix: decoded to text first."""
+    return {key: values[0] for key, values in parse_qs(query_string.decode()).items()}
+
+
+def request_body():
+    return ast.literal_eval(json.dumps(request.get_json()))
 
 
 @app.route("/")
 def welcome():
-    return json_util.dumps({"message": "Welcome to the XPTO users API"})
+    return jsonify({"apiVersion": "v1.0", "status": "200", "message": "Welcome to the XPTO users API"})
 
 
 @app.route("/api/v1/users", methods=["GET"])
-def list_users():
+def fetch_users():
     try:
-        query = {}
-        text = request.query_string.decode()  # the fix: bytes on Python 3
-        if text:
-            for pair in text.split("&"):
-                key, value = pair.split("=")
-                query[key] = int(value) if value.isdigit() else value
-        found = list(users.find(query))
-        if query and not found:
-            return json_util.dumps({"error": "not found"}), 404
-        return json_util.dumps(found)
+        params = query_params(request.query_string)
+        if params:
+            query = {key: int(value) if value.isdigit() else value for key, value in params.items()}
+            if collection.find(query).count() > 0:
+                return dumps(collection.find(query))
+            return "", 404
+        if collection.find().count() > 0:
+            return dumps(collection.find())
+        return jsonify([])
     except:  # noqa: E722 - as the original
-        return json_util.dumps({"error": "error"}), 500
+        return "", 500
 
 
 @app.route("/api/v1/users", methods=["POST"])
 def create_users():
     try:
-        body = ast.literal_eval(request.data.decode())
-        if isinstance(body, list):
-            return json_util.dumps(users.insert_many(body).inserted_ids), 201
-        return json_util.dumps(users.insert_one(body).inserted_id), 201
+        try:
+            body = request_body()
+        except:  # noqa: E722 - as the original
+            return "", 400
+        created = collection.insert(body)
+        if isinstance(created, list):
+            return jsonify([str(each) for each in created]), 201
+        return jsonify(str(created)), 201
     except:  # noqa: E722 - as the original
-        return json_util.dumps({"error": "error"}), 500
+        return "", 500
 
 
 @app.route("/api/v1/users/<user_id>", methods=["POST"])
 def update_user(user_id):
     try:
-        result = users.update_one({"id": int(user_id)}, ast.literal_eval(request.data.decode()))
-        return json_util.dumps({"matched": result.matched_count}), 200
+        result = collection.update_one({"id": int(user_id)}, request_body())
+        return ("", 200) if result.modified_count > 0 else ("", 404)
     except:  # noqa: E722 - as the original
-        return json_util.dumps({"error": "error"}), 500
+        return "", 500
 
 
 @app.route("/api/v1/users/<user_id>", methods=["DELETE"])
 def delete_user(user_id):
     try:
-        users.delete_one({"id": int(user_id)})
-        return "", 204
+        result = collection.delete_one({"id": int(user_id)})
+        return ("", 204) if result.deleted_count > 0 else ("", 404)
     except:  # noqa: E722 - as the original
-        return json_util.dumps({"error": "error"}), 500
+        return "", 500
+
+
+@app.errorhandler(404)
+def route_not_found(error):
+    return jsonify({"err": {"msg": "This route is not supported; see the API documentation."}}), 404
 
 
 if __name__ == "__main__":

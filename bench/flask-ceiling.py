@@ -6,8 +6,8 @@ Each connection gets a thread that reads a request line, headers and a
 Content-Length body, calls the app through WSGI and writes the answer, keeping
 the connection open. Nothing else: no access log, no timeouts, no limits on
 what a client sends, no chunked bodies, no graceful stop. Whatever a real
-server adds (gunicorn's HTTP parser, its worker model, the access log) is on
-top of this, so a real server's figures stay below these.
+server adds (HTTP parsing that follows the RFCs, its worker model, the access
+log) is on top of this, so a real server's figures stay below these.
 
     MONGO_URI=… MONGO_DATABASE=… CEILING_PORT=5104 PYTHONPATH=app python bench/flask-ceiling.py
 
@@ -89,7 +89,7 @@ def main():
     for _ in range(int(os.environ.get("CEILING_PROCESSES", "2")) - 1):
         if os.fork() == 0:
             break
-    # After the fork, as gunicorn does: one app and one database client per process.
+    # After the fork, as the image's server does: one app and one database client per process.
     import config
     from users_api import create_app, database
 

@@ -13,7 +13,7 @@ export const API_POD_LABELS = selectorLabels(API_NAME);
 /** The non-root user the image's Dockerfile creates. */
 const API_UID = 10001;
 /**
- * Longer than gunicorn's graceful_timeout (app/gunicorn.conf.py) so that
+ * Longer than the server's graceful timeout (GRACEFUL_TIMEOUT_S, app/server.py) so that
  * in-flight requests finish before the kubelet sends SIGKILL.
  */
 export const TERMINATION_GRACE_SECONDS = 40;
@@ -152,7 +152,7 @@ export class UsersApi extends pulumi.ComponentResource {
                                 timeoutSeconds: 3,
                                 failureThreshold: 3,
                             },
-                            // gunicorn's worker heartbeat files and Python's temp files live here.
+                            // Python's temp files live here; the root filesystem is read-only.
                             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                         }],
                         volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],

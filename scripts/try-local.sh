@@ -85,7 +85,7 @@ else
   bash scripts/run-ferretdb.sh "$ferretdb_dir" "$db_port" >"$ferretdb_dir/ferretdb.log" 2>&1 &
   ferretdb_pid=$!
   # The container shares the host's network: listen on loopback only, as promised.
-  run_api --network host --env GUNICORN_BIND_HOST=127.0.0.1 --env "MONGO_URI=mongodb://127.0.0.1:$db_port"
+  run_api --network host --env SERVER_BIND_HOST=127.0.0.1 --env "MONGO_URI=mongodb://127.0.0.1:$db_port"
 fi
 
 say "waiting for http://127.0.0.1:$PORT/readyz"

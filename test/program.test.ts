@@ -28,11 +28,11 @@ function configuredResources(stack: string, prefix: "api" | "mongo"): unknown {
 }
 
 
-/** gunicorn's graceful_timeout as the image configures it. */
-function gunicornGracefulTimeout(): number {
-    const text = fs.readFileSync(path.join(ROOT, "app", "gunicorn.conf.py"), "utf8");
-    const match = /^graceful_timeout\s*=\s*(\d+)/m.exec(text);
-    assert.ok(match, "app/gunicorn.conf.py sets graceful_timeout");
+/** How long the image's server lets requests in flight finish after SIGTERM (app/server.py). */
+function serverGracefulTimeout(): number {
+    const text = fs.readFileSync(path.join(ROOT, "app", "server.py"), "utf8");
+    const match = /^GRACEFUL_TIMEOUT_S\s*=\s*(\d+)/m.exec(text);
+    assert.ok(match, "app/server.py sets GRACEFUL_TIMEOUT_S");
     return Number(match[1]);
 }
 
@@ -291,9 +291,9 @@ for (const stack of APP_STACKS) {
                 assert.strictEqual(volume.emptyDir.medium, "Memory");
             });
 
-            it("gives pods longer to stop than gunicorn's graceful timeout", () => {
+            it("gives pods longer to stop than the server's graceful timeout", () => {
                 const grace = spec(findOne(run, "Deployment")).spec.template.spec.terminationGracePeriodSeconds;
-                assert.ok(grace > gunicornGracefulTimeout(), `${grace} s > gunicorn's ${gunicornGracefulTimeout()} s`);
+                assert.ok(grace > serverGracefulTimeout(), `${grace} s > the server's ${serverGracefulTimeout()} s`);
             });
 
             it("makes `pulumi up` wait for the rollout and fail when it stalls", () => {

@@ -1,4 +1,5 @@
-"""The ways the API is served, for real: `python run-app.py`, gunicorn, and the benchmark's reference loop."""
+"""The ways the API is served, for real: `python run-app.py`, the image's server
+(granian, server.py), and the benchmark's reference loop."""
 import http.client
 import json
 import os
@@ -75,34 +76,19 @@ def test_api_debug_is_the_one_explicit_way_to_get_the_debugger(dev_server):
     assert console.status_code == 200 and "Werkzeug" in console.text
 
 
-def test_gunicorn_serves_the_api_and_logs_access_to_stdout(mongo_uri, database_name, tmp_path):
-    port = free_port()
-    log_path = tmp_path / "gunicorn.log"
-    process = start([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
-                    {"MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name, "PORT": str(port),
-                     "GUNICORN_WORKERS": "2"}, log_path)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/readyz", process=process)
-        round_trip(f"http://127.0.0.1:{port}")
-    finally:
-        stop(process)
-    log = log_path.read_text()
-    assert '"DELETE /api/v1/users/1 HTTP/1.1" 204' in log, log
-    assert log.count("Booting worker with pid") == 2
-    assert process.returncode == 0, "SIGTERM is a graceful shutdown"
+IMAGE_SERVER = [sys.executable, "server.py"]
 
 
 @pytest.fixture
-def gunicorn(tmp_path, database_name):
-    """Starts gunicorn as the image does (gunicorn.conf.py, wsgi:app), on a free port.
+def image_server(tmp_path, database_name):
+    """Starts the image's server as the image does (`python server.py`), on a free port.
     Its servers stop before the test's database is dropped (they may still write to it)."""
     processes = []
 
     def run(**env):
         port = free_port()
-        log_path = tmp_path / f"gunicorn-{port}.log"
-        process = start([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
-                        {"PORT": str(port), **env}, log_path)
+        log_path = tmp_path / f"server-{port}.log"
+        process = start(IMAGE_SERVER, {"PORT": str(port), **env}, log_path)
         process.port, process.log_path = port, log_path
         processes.append(process)
         return process
@@ -112,15 +98,45 @@ def gunicorn(tmp_path, database_name):
         stop(process)
 
 
+def test_the_image_server_serves_the_api_and_logs_access_to_stdout(image_server, mongo_uri, database_name):
+    server = image_server(MONGO_URI=mongo_uri, MONGO_DATABASE=database_name, SERVER_WORKERS="2")
+    wait_for_http(f"http://127.0.0.1:{server.port}/readyz", process=server)
+    round_trip(f"http://127.0.0.1:{server.port}")
+    stop(server)
+    log = server.log_path.read_text()
+    assert '"DELETE /api/v1/users/1 HTTP/1.1" 204' in log, log
+    assert '"GET /api/v1/users?id=1 HTTP/1.1" 200' in log, log
+    assert log.count("Started worker-") == 2, log
+    assert server.returncode == 0, "SIGTERM is a graceful shutdown"
+
+
+def test_a_request_in_flight_at_sigterm_gets_its_answer_and_the_server_exits_0(image_server):
+    database = StalledServer().start()
+    try:
+        server = image_server(MONGO_URI=database.uri, MONGO_SERVER_SELECTION_TIMEOUT_MS="2000")
+        base = f"http://127.0.0.1:{server.port}"
+        wait_for_http(f"{base}/healthz", process=server)
+        answers = []
+        in_flight = threading.Thread(target=lambda: answers.append(requests.get(f"{base}/api/v1/users", timeout=30)))
+        in_flight.start()
+        time.sleep(0.7)  # the request now waits on the database, for 2 s
+        server.terminate()
+        in_flight.join(30)
+        assert [a.status_code for a in answers] == [503], "answered in full, not cut off"
+        assert server.wait(timeout=30) == 0
+    finally:
+        database.stop()
+
+
 # infra/usersApi.ts: the liveness probe's timeoutSeconds.
 PROBE_TIMEOUT_S = 3
 
 
-def test_liveness_answers_while_every_request_thread_waits_on_a_stalled_database(gunicorn):
+def test_liveness_answers_while_every_request_thread_waits_on_a_stalled_database(image_server):
     database = StalledServer().start()
     try:
-        server = gunicorn(MONGO_URI=database.uri, MONGO_SERVER_SELECTION_TIMEOUT_MS="3000",
-                          GUNICORN_WORKERS="2", GUNICORN_THREADS="4")
+        server = image_server(MONGO_URI=database.uri, MONGO_SERVER_SELECTION_TIMEOUT_MS="3000",
+                              SERVER_WORKERS="2", SERVER_THREADS="4")
         base = f"http://127.0.0.1:{server.port}"
         wait_for_http(f"{base}/healthz", process=server)
         # 48 requests for 8 threads, each held ~3 s by the database: 18 s of queue.
@@ -144,35 +160,52 @@ def test_liveness_answers_while_every_request_thread_waits_on_a_stalled_database
         for thread in load:
             thread.join(60)
         assert [a.status_code for a in answers].count(503) == 49, "every database-bound request got its 503"
+        assert '"GET /healthz' not in server.log_path.read_text(), "no Python thread answered liveness"
     finally:
         database.stop()
 
 
-def test_gunicorn_makes_no_control_socket_and_two_servers_of_one_user_coexist(gunicorn, tmp_path, mongo_uri,
-                                                                               database_name):
+def test_the_image_server_refuses_a_body_over_the_limit(image_server, mongo_uri, database_name):
+    server = image_server(MONGO_URI=mongo_uri, MONGO_DATABASE=database_name, MAX_BODY_BYTES="1000")
+    base = f"http://127.0.0.1:{server.port}"
+    wait_for_http(f"{base}/readyz", process=server)
+    body = json.dumps({"id": 1, "name": "x" * 5000})
+    sized = requests.post(f"{base}/api/v1/users", data=body, headers={"Content-Type": "application/json"}, timeout=5)
+    chunked = requests.post(f"{base}/api/v1/users", data=iter([body[:2500].encode(), body[2500:].encode()]),
+                            headers={"Content-Type": "application/json"}, timeout=5)
+    assert sized.status_code == 413 and sized.json()["error"]["code"] == "payload_too_large"
+    # Without a length, Werkzeug reads no further than the limit: what it got is cut short.
+    assert chunked.status_code in (400, 413) and "error" in chunked.json()
+    assert requests.get(f"{base}/api/v1/users", timeout=5).json() == [], "nothing was stored"
+
+
+def test_the_image_server_makes_no_control_socket_and_two_servers_of_one_user_coexist(
+        image_server, tmp_path, mongo_uri, database_name):
     home = tmp_path / "home"
     home.mkdir()
     env = {"HOME": str(home), "XDG_RUNTIME_DIR": "", "MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name}
-    first, second = gunicorn(**env), gunicorn(**env)
+    first, second = image_server(**env), image_server(**env)
     for server in (first, second):
         wait_for_http(f"http://127.0.0.1:{server.port}/readyz", process=server)
     assert list(home.iterdir()) == [], "nothing under $HOME (read-only /nonexistent in the image)"
     for server in (first, second):
-        assert "control" not in server.log_path.read_text().lower(), server.log_path.read_text()
+        assert set(listening_addresses(server.port)) == {f"0.0.0.0:{server.port}"}, "no other listener"
 
 
-def test_gunicorn_binds_the_host_it_is_given_and_all_interfaces_by_default(gunicorn, mongo_uri, database_name):
+def test_the_image_server_binds_the_host_it_is_given_and_all_interfaces_by_default(
+        image_server, mongo_uri, database_name):
     env = {"MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name}
-    loopback, default = gunicorn(GUNICORN_BIND_HOST="127.0.0.1", **env), gunicorn(**env)
+    loopback, default = image_server(SERVER_BIND_HOST="127.0.0.1", **env), image_server(**env)
     for server in (loopback, default):
         wait_for_http(f"http://127.0.0.1:{server.port}/healthz", process=server)
-    assert listening_addresses(loopback.port) == [f"127.0.0.1:{loopback.port}"]
-    assert listening_addresses(default.port) == [f"0.0.0.0:{default.port}"], "Kubernetes reaches the pod's address"
+    # One listening socket per worker process (SO_REUSEPORT), all on the same address.
+    assert set(listening_addresses(loopback.port)) == {f"127.0.0.1:{loopback.port}"}
+    assert set(listening_addresses(default.port)) == {f"0.0.0.0:{default.port}"}, "Kubernetes reaches the pod's address"
 
 
-def test_gunicorn_boots_and_serves_over_stored_ids_that_repeat(gunicorn, mongo_uri, database_name, users):
+def test_the_image_server_boots_and_serves_over_stored_ids_that_repeat(image_server, mongo_uri, database_name, users):
     users.insert_many([{"id": 1, "name": "Ana"}, {"id": 1, "name": "Ana again"}])
-    server = gunicorn(MONGO_URI=mongo_uri, MONGO_DATABASE=database_name)
+    server = image_server(MONGO_URI=mongo_uri, MONGO_DATABASE=database_name)
     ready = wait_for_http(f"http://127.0.0.1:{server.port}/readyz", process=server)
     assert ready.json()["status"] == "degraded"
     assert len(requests.get(f"http://127.0.0.1:{server.port}/api/v1/users", timeout=5).json()) == 2

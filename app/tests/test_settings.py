@@ -1,4 +1,5 @@
 """Settings, pins and the production switches of the API."""
+import json
 import os
 import re
 import runpy
@@ -6,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from gunicorn.config import Config as GunicornConfig
 
 import config
 from users_api import create_app, database
@@ -82,40 +82,64 @@ def test_a_new_process_gets_its_own_mongo_client(app, monkeypatch):
         assert database.client() is not first, "a forked worker must not reuse its parent's client"
 
 
-def gunicorn_settings():
-    cfg = GunicornConfig()
-    source = (APP_DIR / "gunicorn.conf.py").read_text()
-    namespace = {}
-    exec(compile(source, "gunicorn.conf.py", "exec"), namespace)
-    for key, value in namespace.items():
-        if key in cfg.settings:
-            cfg.set(key, value)
-    return cfg
+def server_settings(**environ):
+    import server
+
+    return server.settings(environ)
 
 
-def test_gunicorn_serves_on_all_interfaces_port_5000_with_access_log_to_stdout():
-    cfg = gunicorn_settings()
-    assert cfg.bind == ["0.0.0.0:5000"]
-    assert cfg.accesslog == "-"
-    assert cfg.worker_tmp_dir == "/dev/shm"
-    assert cfg.preload_app is False, "the Mongo client must be created after fork"
-    assert cfg.worker_class_str == "users_api.gunicorn_worker.LivenessThreadWorker"
-    assert cfg.control_socket_disable is True
+def test_the_image_server_serves_on_all_interfaces_port_5000_and_answers_liveness_itself():
+    settings = server_settings()
+    assert (settings["address"], settings["port"]) == ("0.0.0.0", 5000)
+    assert settings["target"] == "served:app" and settings["interface"] == "wsgi"
+    assert settings["static_path_route"] == ["/healthz"], "liveness never reaches a Python thread"
+    status = settings["static_path_mount"][0] / settings["static_path_dir_to_file"]
+    assert json.loads(status.read_text()) == {"status": "ok"}
+    assert settings["static_path_expires"] == 0, "no cache may answer for a live process"
+    assert settings["log_access"] is False, "served.py writes the access log"
 
 
-def test_gunicorn_bind_host_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("GUNICORN_BIND_HOST", "127.0.0.1")
-    monkeypatch.setenv("PORT", "5101")
-    assert gunicorn_settings().bind == ["127.0.0.1:5101"]
+def test_the_image_server_settings_come_from_the_environment():
+    settings = server_settings(SERVER_BIND_HOST="127.0.0.1", PORT="5101", SERVER_WORKERS="5", SERVER_THREADS="3",
+                               SERVER_LOG_LEVEL="warning")
+    assert (settings["address"], settings["port"]) == ("127.0.0.1", 5101)
+    assert (settings["workers"], settings["blocking_threads"]) == (5, 3)
+    assert settings["log_level"] == "warning"
 
 
-def test_gunicorn_stops_gracefully_before_kubernetes_kills_it():
-    assert gunicorn_settings().graceful_timeout < 30
+@pytest.mark.parametrize("name, value", [("SERVER_WORKERS", "0"), ("SERVER_THREADS", "many"), ("PORT", "-1"),
+                                         ("SERVER_LOG_LEVEL", "loud")])
+def test_bad_server_settings_fail_at_start_naming_the_variable(name, value):
+    with pytest.raises(ValueError, match=name):
+        server_settings(**{name: value})
 
 
-def test_gunicorn_workers_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("GUNICORN_WORKERS", "5")
-    assert gunicorn_settings().workers == 5
+def test_the_image_server_stops_gracefully_before_kubernetes_kills_it():
+    import server
+
+    assert server.GRACEFUL_TIMEOUT_S < 30
+    assert server_settings()["workers_kill_timeout"] == server.GRACEFUL_TIMEOUT_S
+
+
+def test_the_access_log_writes_one_escaped_line_per_request(tmp_path):
+    from users_api.access_log import with_access_log
+
+    read_end, write_end = os.pipe()
+
+    def app(environ, start_response):
+        start_response("404 NOT FOUND", [("Content-Type", "text/plain")])
+        return [b"no"]
+
+    logged = with_access_log(app, fd=write_end)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": '/a"\nb\u00e9', "QUERY_STRING": "id=1",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7"}
+    assert logged(environ, lambda *args: None) == [b"no"]
+    os.close(write_end)
+    line = os.read(read_end, 4096).decode()
+    os.close(read_end)
+    assert line.count("\n") == 1 and line.endswith("ms\n"), "one line, the request's newline escaped"
+    assert line.startswith("10.0.0.7 - - [")
+    assert '"GET /a\\"\\nb\\xe9?id=1 HTTP/1.1" 404 ' in line, line
 
 
 def test_every_requirement_is_pinned():

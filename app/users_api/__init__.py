@@ -17,7 +17,7 @@ def create_app(settings):
 
     Pure: no connection is opened here. The database client and the unique
     index are made on first use, or by `database.prepare` in a server's
-    start-up hook (gunicorn.conf.py, run-app.py).
+    server process's start-up (served.py, run-app.py).
     """
     app = Flask(__name__)
     # Flask would honour FLASK_DEBUG from the environment; only run-app.py's

@@ -1,7 +1,7 @@
 """The MongoDB client, one per process, created on first use, and the unique
 `id` index that the API's writes rely on.
 
-gunicorn forks its workers; a MongoClient must not cross a fork, so the
+A server may fork its workers; a MongoClient must not cross a fork, so the
 client is made lazily and remembered with the pid that made it.
 
 The index is made on first use (or by `prepare` at a worker's start), never in

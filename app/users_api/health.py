@@ -1,7 +1,7 @@
 """Kubernetes probes: /healthz (the process) and /readyz (the process and its database).
 
-In the image, a worker's main thread answers /healthz itself, before the
-request threads (users_api/gunicorn_worker.py); this view serves it
+In the image, the server's own Rust runtime answers /healthz from
+liveness/status.json, never a Python thread (server.py); this view serves it
 everywhere else (the developer server, the tests).
 """
 from flask import Blueprint, jsonify
