@@ -25,8 +25,9 @@ trap 'rm -rf "$context"' EXIT
 build() { # TAG CONTEXT [docker build options…]
   local tag=$1 dir=$2
   shift 2
-  docker build -q --network host -t "$tag" "$@" "$dir" >/dev/null ||
-    { echo "docker build of $tag failed; again, with its output:" >&2; docker build --network host -t "$tag" "$@" "$dir" >&2; exit 1; }
+  # Quiet (the legacy builder's deprecation notice included) unless it fails.
+  docker build -q --network host -t "$tag" "$@" "$dir" >"$context/build.log" 2>&1 ||
+    { echo "docker build of $tag failed:" >&2; cat "$context/build.log" >&2; exit 1; }
 }
 
 mkdir "$context/pause"

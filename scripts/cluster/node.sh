@@ -33,6 +33,8 @@ POD_BRIDGE=xpto-br0
 SERVICE_CIDR=10.0.0.0/24      # control-plane.sh's --service-cluster-ip-range
 CGROUP_ROOT=/xpto-node        # every pod's cgroup lives under it, in each hierarchy
 FIREWALL_CHAIN=XPTO-NODE-ISOLATION
+# Paths the kubelet, containerd and CNI use whatever they are told: removed at stop if the node made them.
+HOST_PATHS=(/var/log/pods /var/log/containers /run/containerd /var/lib/cni /usr/libexec/kubernetes /var/lib/kubelet)
 # kubelet 10250 (node IP), 10248 (healthz); kube-scheduler 10259; kube-proxy
 # 10249 (metrics), 10256 (healthz): all on 127.0.0.1 but the kubelet's. kube-router
 # listens on nothing (its health port would bind every interface).
@@ -42,14 +44,14 @@ COMPONENTS=(containerd kube-scheduler kubelet kube-proxy kube-router cluster-dns
 log() { printf '[node] %s\n' "$*" >&2; }
 
 load_state() {
-  NODE_DIR='' PIDS='' RESTORE_SYSCTL=''
+  NODE_DIR='' PIDS='' RESTORE_SYSCTL='' CREATED_PATHS=''
   [ -f "$STATE" ] || return 1
   # shellcheck disable=SC1090
   . "$STATE"
 }
 write_state() {
-  printf 'NODE_DIR=%q\nPIDS=%q\nRESTORE_SYSCTL=%q\nKUBECONFIG_FILE=%q\nCONTAINERD_SOCKET=%q\n' \
-    "$NODE_DIR" "$PIDS" "$RESTORE_SYSCTL" "$CP_DIR/admin.kubeconfig" "$NODE_DIR/containerd/containerd.sock" > "$STATE"
+  printf 'NODE_DIR=%q\nPIDS=%q\nRESTORE_SYSCTL=%q\nCREATED_PATHS=%q\nKUBECONFIG_FILE=%q\nCONTAINERD_SOCKET=%q\n' \
+    "$NODE_DIR" "$PIDS" "$RESTORE_SYSCTL" "$CREATED_PATHS" "$CP_DIR/admin.kubeconfig" "$NODE_DIR/containerd/containerd.sock" > "$STATE"
 }
 pid_of() { # NAME: the pid recorded for a component
   local entry
@@ -170,6 +172,7 @@ cgroupDriver: cgroupfs
 cgroupRoot: $CGROUP_ROOT
 failCgroupV1: false
 failSwapOn: false
+volumePluginDir: $NODE_DIR/kubelet-plugins
 clusterDNS: [$NODE_IP]
 clusterDomain: cluster.local
 resolvConf: $NODE_DIR/resolv.conf
@@ -204,10 +207,10 @@ check_host_free() {
   local problem=''
   ip link show "$NODE_LINK" >/dev/null 2>&1 && problem+=" interface $NODE_LINK exists;"
   ip link show "$POD_BRIDGE" >/dev/null 2>&1 && problem+=" interface $POD_BRIDGE exists;"
-  ip -4 route show | grep -qE "^(${POD_CIDR%/*}|${SERVICE_CIDR%/*})/" && problem+=" a route for $POD_CIDR or $SERVICE_CIDR exists;"
-  ip -4 addr show | grep -qE "inet ($NODE_IP|${POD_CIDR%.*}\.)" && problem+=" $NODE_IP or $POD_CIDR is in use;"
-  iptables-save 2>/dev/null | grep -qE '^:(KUBE-|XPTO-)' && problem+=" iptables chains KUBE-* or XPTO-* exist;"
-  ipset list -n 2>/dev/null | grep -qE '^(inet6:)?KUBE-' && problem+=" ipsets KUBE-* exist;"
+  grep -qE "^(${POD_CIDR%/*}|${SERVICE_CIDR%/*})/" <<<"$(ip -4 route show)" && problem+=" a route for $POD_CIDR or $SERVICE_CIDR exists;"
+  grep -qE "inet ($NODE_IP|${POD_CIDR%.*}\.)" <<<"$(ip -4 addr show)" && problem+=" $NODE_IP or $POD_CIDR is in use;"
+  grep -qE '^:(KUBE-|XPTO-)' <<<"$(iptables-save 2>/dev/null)" && problem+=" iptables chains KUBE-* or XPTO-* exist;"
+  grep -qE '^(inet6:)?KUBE-' <<<"$(ipset list -n 2>/dev/null)" && problem+=" ipsets KUBE-* exist;"
   for dir in /sys/fs/cgroup/*/; do [ -d "$dir${CGROUP_ROOT#/}" ] && problem+=" cgroup $dir${CGROUP_ROOT#/} exists;" && break; done
   for tool in containerd runc ctr ipset iptables /usr/lib/cni/bridge /usr/lib/cni/host-local; do
     command -v "$tool" >/dev/null 2>&1 || [ -x "$tool" ] || problem+=" $tool is missing (scripts/setup.sh installs it);"
@@ -246,6 +249,15 @@ setup_host() {
     [ -L "${dir%/}" ] && continue
     mkdir -p "$dir${CGROUP_ROOT#/}"
   done
+  # A new cpuset cgroup starts with no CPUs and no memory nodes: give it its parent's.
+  local cpuset=/sys/fs/cgroup/cpuset
+  if [ -d "$cpuset${CGROUP_ROOT}" ]; then
+    cat "$cpuset/cpuset.cpus" > "$cpuset${CGROUP_ROOT}/cpuset.cpus"
+    cat "$cpuset/cpuset.mems" > "$cpuset${CGROUP_ROOT}/cpuset.mems"
+  fi
+  CREATED_PATHS=''
+  local p
+  for p in "${HOST_PATHS[@]}"; do [ -e "$p" ] || CREATED_PATHS+=" $p"; done
   write_state
 }
 
@@ -384,7 +396,7 @@ stop_all() {
     kubectl_admin delete pods --all-namespaces --field-selector "spec.nodeName=$NODE_NAME" --grace-period=1 --wait=false >/dev/null 2>&1 || true
     for _ in $(seq 1 60); do
       [ -z "$(kubectl_admin get pods --all-namespaces --field-selector "spec.nodeName=$NODE_NAME" -o name 2>/dev/null)" ] &&
-        ! ctr_node tasks ls 2>/dev/null | grep -q RUNNING && break
+         ! grep -q RUNNING <<<"$(ctr_node tasks ls 2>/dev/null)" && break
       sleep 0.5
     done
   fi
@@ -424,6 +436,11 @@ stop_all() {
   done
   local pair
   for pair in $RESTORE_SYSCTL; do sysctl -q -w "$pair" || true; done
+  local p
+  for p in $CREATED_PATHS; do
+    for target in $(findmnt -rn -o TARGET | grep -F "$p/" | sort -r); do umount -l "$target" 2>/dev/null || true; done
+    rm -rf "$p"
+  done
   # 6. The node's data and state; the kube-router role on a control plane that keeps running.
   [ -n "$CP_DIR" ] && kubectl_admin delete clusterrolebinding,clusterrole xpto-kube-router --ignore-not-found >/dev/null 2>&1 || true
   [ -n "$CP_DIR" ] && kubectl_admin delete node "$NODE_NAME" --ignore-not-found >/dev/null 2>&1 || true
@@ -438,9 +455,9 @@ leftovers() { # prints what a stopped node left behind, if anything
   local found=''
   ip link show "$NODE_LINK" >/dev/null 2>&1 && found+=" interface $NODE_LINK;"
   ip link show "$POD_BRIDGE" >/dev/null 2>&1 && found+=" interface $POD_BRIDGE;"
-  iptables-save 2>/dev/null | grep -qE '^:(KUBE-|XPTO-)' && found+=" iptables chains: $(iptables-save | grep -oE '^:(KUBE-|XPTO-)[^ ]+' | tr '\n' ' ');"
-  ipset list -n 2>/dev/null | grep -qE '^(inet6:)?KUBE-' && found+=" ipsets;"
-  findmnt -rn -o TARGET | grep -q "/xpto-node\." && found+=" mounts;"
+  grep -qE '^:(KUBE-|XPTO-)' <<<"$(iptables-save 2>/dev/null)" && found+=" iptables chains: $(iptables-save | grep -oE '^:(KUBE-|XPTO-)[^ ]+' | tr '\n' ' ');"
+  grep -qE '^(inet6:)?KUBE-' <<<"$(ipset list -n 2>/dev/null)" && found+=" ipsets;"
+  grep -q "/xpto-node\." <<<"$(findmnt -rn -o TARGET)" && found+=" mounts;"
   for dir in /sys/fs/cgroup/*/; do [ -d "$dir${CGROUP_ROOT#/}" ] && found+=" cgroup $dir${CGROUP_ROOT#/};" && break; done
   pgrep -f "containerd-shim-runc-v2 .*xpto-node\." >/dev/null 2>&1 && found+=" containerd shims;"
   ls -d "${TMPDIR:-/tmp}"/xpto-node.* >/dev/null 2>&1 && found+=" $(ls -d "${TMPDIR:-/tmp}"/xpto-node.*);"

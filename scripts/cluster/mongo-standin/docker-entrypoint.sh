@@ -32,15 +32,15 @@ done
 
 data=/data/db
 marker=$data/.standin-initialized
-ferretdb() { # ADDRESS [extra flags…]
+ferretdb() { # ADDRESS [extra flags…] (exec: started with &, its pid is the server's)
   local address=$1
   shift
-  /usr/local/bin/ferretdb --handler=sqlite --sqlite-url="file:$data/" --state-dir="$data" \
-    --listen-addr="$address" --debug-addr=- --telemetry=disable --log-level=warn --test-enable-new-auth "$@"
+  exec /usr/local/bin/ferretdb --handler=sqlite --sqlite-url="file:$data/" --state-dir="$data" \
+    --listen-addr="$address" --debug-addr=- --telemetry=disable --test-enable-new-auth "$@"
 }
 
 if [ -n "${MONGO_INITDB_ROOT_USERNAME:-}" ] && [ -n "${MONGO_INITDB_ROOT_PASSWORD:-}" ] && [ ! -e "$marker" ]; then
-  ferretdb 127.0.0.1:27017 --setup-database=admin --setup-username="$MONGO_INITDB_ROOT_USERNAME" \
+  ferretdb 127.0.0.1:27017 --log-level=warn --setup-database=admin --setup-username="$MONGO_INITDB_ROOT_USERNAME" \
     --setup-password="$MONGO_INITDB_ROOT_PASSWORD" &
   pid=$!
   for _ in $(seq 1 30); do
@@ -63,5 +63,4 @@ if [ -n "${MONGO_INITDB_ROOT_USERNAME:-}" ] && [ -n "${MONGO_INITDB_ROOT_PASSWOR
 fi
 
 unset "${!MONGO_INITDB_@}"
-exec /usr/local/bin/ferretdb --handler=sqlite --sqlite-url="file:$data/" --state-dir="$data" \
-  --listen-addr="$bind:$port" --debug-addr=- --telemetry=disable --log-level=info --test-enable-new-auth
+ferretdb "$bind:$port" --log-level=info
