@@ -174,6 +174,7 @@ start_all() {
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
     --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types=InternalIP \
     --endpoint-reconciler-type=none --cert-dir="$DATA_DIR/apiserver-certs" --profiling=false \
     > "$DATA_DIR/kube-apiserver.log" 2>&1 &
   PIDS="$PIDS $!"

@@ -3,7 +3,7 @@
 # this machine, for the node suite (test/node/): kube-scheduler, containerd
 # (Debian's, with runc), kubelet, kube-proxy (iptables mode), kube-router
 # (NetworkPolicy only) and a stand-in for cluster DNS. Traffic stays on this
-# machine: the node's address is on a dummy interface, pods sit on a bridge
+# machine: the node's address is on an interface of its own with nothing behind it, pods sit on a bridge
 # of their own, and they have routes only to each other, to the Service range
 # and to the node: no default route, and a firewall rule drops anything they
 # would send elsewhere.
@@ -25,7 +25,7 @@ CONTROL_PLANE_STATE=${XPTO_CONTROL_PLANE_STATE:-${TMPDIR:-/tmp}/xpto-control-pla
 APISERVER_PORT=${XPTO_APISERVER_PORT:-6443}
 
 NODE_NAME=xpto-node
-NODE_IP=172.30.0.1            # on the dummy interface $NODE_LINK; kubelet, cluster DNS
+NODE_IP=172.30.0.1            # on $NODE_LINK, a bridge with no port; kubelet, cluster DNS
 NODE_LINK=xpto-node0
 POD_CIDR=10.244.0.0/24        # host-local IPAM on the bridge $POD_BRIDGE
 POD_GATEWAY=10.244.0.1
@@ -222,10 +222,10 @@ check_host_free() {
 }
 
 setup_host() {
-  ip link add "$NODE_LINK" type dummy
+  ip link add "$NODE_LINK" type bridge   # no port: a dummy device (the kernel has no dummy module here)
   ip addr add "$NODE_IP/32" dev "$NODE_LINK"
   ip link set "$NODE_LINK" up
-  # Service addresses that no rule rewrites end on the dummy interface, never on the default route.
+  # Service addresses that no rule rewrites end on that portless interface, never on the default route.
   ip route add "$SERVICE_CIDR" dev "$NODE_LINK"
   ip link add "$POD_BRIDGE" type bridge
   ip addr add "$POD_GATEWAY/${POD_CIDR#*/}" dev "$POD_BRIDGE"
@@ -280,6 +280,7 @@ launch() { # NAME COMMAND...
   PIDS="$PIDS $name=$!"
   write_state
 }
+quietly() { "$@" >/dev/null 2>&1; }
 alive() { local pid; pid=$(pid_of "$1") && kill -0 "$pid" 2>/dev/null; }
 node_ready() {
   [ "$(kubectl_admin get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
@@ -298,14 +299,18 @@ start_all() {
   write_configs
   setup_host
 
-  launch containerd containerd --config "$NODE_DIR/containerd/config.toml" --log-level warn
-  wait_for containerd 30 ctr_node version
+  # Nothing is ever pulled: every image is imported (node.sh load). Should the kubelet ask for a pull anyway,
+  # containerd's registry requests go to a proxy on loopback that does not exist, so they fail on this
+  # machine without resolving or reaching any registry.
+  launch containerd env HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
+    containerd --config "$NODE_DIR/containerd/config.toml" --log-level warn
+  wait_for containerd 30 quietly ctr_node version
   launch kube-scheduler "$tools/kube-scheduler" --kubeconfig="$NODE_DIR/kube-scheduler.kubeconfig" \
     --authentication-kubeconfig="$NODE_DIR/kube-scheduler.kubeconfig" --authorization-kubeconfig="$NODE_DIR/kube-scheduler.kubeconfig" \
     --bind-address=127.0.0.1 --secure-port="$SCHEDULER_PORT" --leader-elect=false --profiling=false
   launch kubelet "$tools/kubelet" --config="$NODE_DIR/kubelet.yaml" --kubeconfig="$NODE_DIR/kubelet.kubeconfig" \
     --root-dir="$NODE_DIR/kubelet" --cert-dir="$NODE_DIR/kubelet-pki" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP"
-  wait_for "the kubelet's Node object" 90 kubectl_admin get node "$NODE_NAME" -o name
+  wait_for "the kubelet's Node object" 90 quietly kubectl_admin get node "$NODE_NAME"
   # kube-router's firewall: list and watch what its NetworkPolicy controller reads (its upstream daemonset's ClusterRole, reduced).
   kubectl_admin apply --server-side --field-manager=xpto-node -f - >/dev/null <<YAML
 apiVersion: rbac.authorization.k8s.io/v1
@@ -336,7 +341,7 @@ YAML
     "$NODE_IP" "$CP_DIR/admin.kubeconfig"
   wait_for "node $NODE_NAME Ready" 120 node_ready
   wait_for kube-proxy 60 curl -sf -o /dev/null --max-time 2 http://127.0.0.1:10256/healthz
-  wait_for "kube-router's firewall chains" 60 iptables -S KUBE-ROUTER-FORWARD
+  wait_for "kube-router's firewall chains" 60 quietly iptables -S KUBE-ROUTER-FORWARD
   wait_for kube-scheduler 30 curl -skf -o /dev/null --max-time 2 "https://127.0.0.1:$SCHEDULER_PORT/healthz"
   wait_for cluster-dns 30 grep -q 'listening' "$NODE_DIR/cluster-dns.log"
   running || { log "a component exited while starting"; return 1; }
@@ -375,11 +380,12 @@ remove_chains() {
   local table rules chain
   for table in filter nat mangle raw; do
     rules=$(iptables-save -t "$table" 2>/dev/null) || continue
-    # Rules in other chains that jump to ours, deleted by their spec.
-    while IFS= read -r rule; do
-      # shellcheck disable=SC2086
-      iptables -t "$table" ${rule/-A /-D } 2>/dev/null || true
-    done < <(grep -E '^-A ' <<<"$rules" | grep -vE '^-A (KUBE-|XPTO-)' | grep -E -- '-j (KUBE-|XPTO-)' || true)
+    # Rules in the other chains that jump to ours, deleted by number, last first.
+    for chain in $(grep -oE '^:[^ ]+' <<<"$rules" | tr -d ':' | grep -vE '^(KUBE-|XPTO-)' || true); do
+      local numbers
+      numbers=$(iptables -t "$table" -L "$chain" -n --line-numbers 2>/dev/null | awk '$2 ~ /^(KUBE-|XPTO-)/ {print $1}' | sort -rn)
+      for n in $numbers; do iptables -t "$table" -D "$chain" "$n" 2>/dev/null || true; done
+    done
     for chain in $(grep -oE '^:(KUBE-|XPTO-)[^ ]+' <<<"$rules" | tr -d ':'); do iptables -t "$table" -F "$chain" 2>/dev/null || true; done
     for chain in $(grep -oE '^:(KUBE-|XPTO-)[^ ]+' <<<"$rules" | tr -d ':'); do iptables -t "$table" -X "$chain" 2>/dev/null || true; done
   done

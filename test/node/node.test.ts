@@ -43,10 +43,15 @@ const started = Date.now();
  */
 const LANE_POD_TO_API_SERVICE: "connected" | "refused" = "connected";
 
+/** A repository as containerd names it: `mongo` is `docker.io/library/mongo`, `xpto/api` is `docker.io/xpto/api`. */
+const repositoryName = (name: string) =>
+    name.split("/")[0].includes(".") ? name : name.includes("/") ? `docker.io/${name}` : `docker.io/library/${name}`;
+/** An image reference as containerd names it: the repository's full name, then the tag (`latest` if none) or the digest. */
 const normalize = (image: string) => {
-    const [name, tag] = image.includes("@") ? [image, ""] : image.split(":").length > 1 ? [image.slice(0, image.lastIndexOf(":")), image.slice(image.lastIndexOf(":"))] : [image, ":latest"];
-    const withRegistry = name.split("/")[0].includes(".") ? name : name.includes("/") ? `docker.io/${name}` : `docker.io/library/${name}`;
-    return `${withRegistry}${tag}`;
+    const at = image.indexOf("@");
+    if (at >= 0) return `${repositoryName(image.slice(0, at))}${image.slice(at)}`;
+    const colon = image.lastIndexOf(":");
+    return colon > image.lastIndexOf("/") ? `${repositoryName(image.slice(0, colon))}${image.slice(colon)}` : `${repositoryName(image)}:latest`;
 };
 const refused = (answer: string) => answer !== "connected";
 /** The API's Service: the ClusterIP Service that selects the API's pods. */
@@ -192,7 +197,7 @@ async function bootstrap(): Promise<void> {
     const jenkins = (await declare({ name: "jenkins", stack: "jenkins", usedBy: "Pulumi.jenkins.yaml" })).manifests;
     // containerd's names for what the manifests reference: the API by digest, MongoDB's image by tag (the stand-in).
     for (const stack of APP_STACKS) {
-        const repository = normalize(stackFileConfig(stack)[`${PROJECT}:imageRepository`]);
+        const repository = repositoryName(stackFileConfig(stack)[`${PROJECT}:imageRepository`]);
         await ctr(node, ["images", "tag", "--force", BUILT.api1, `${repository}@${digests.api1}`]);
         await ctr(node, ["images", "tag", "--force", BUILT.api2, `${repository}@${digests.api2}`]);
         for (const sts of (declared.get(stack) ?? []).filter((m) => m.kind === "StatefulSet")) {
