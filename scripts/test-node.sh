@@ -30,6 +30,7 @@ fi
 status=0
 stop_all() {
   trap - EXIT INT TERM
+  if [ -n "${mocha_pid:-}" ]; then kill -TERM "$mocha_pid" 2>/dev/null || true; wait "$mocha_pid" 2>/dev/null || true; fi
   if [ "$status" -ne 0 ]; then
     echo "[node suite] failed: the node's components' logs follow" >&2
     bash "$node" logs >&2 || true
@@ -56,5 +57,10 @@ else
 fi
 bash "$node" start 9>&-
 bash "$node" load "$images"
-npx mocha --config test/node/mocharc.json "$@" || status=$?
+# In the background and waited for, so that Ctrl-C or TERM stops the node at once
+# (mocha itself lets the running test finish first).
+node_modules/.bin/mocha --config test/node/mocharc.json "$@" &
+mocha_pid=$!
+wait "$mocha_pid" || status=$?
+mocha_pid=''
 exit "$status"
