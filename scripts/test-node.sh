@@ -17,6 +17,10 @@ started=$SECONDS
 control_plane=scripts/cluster/control-plane.sh
 node=scripts/cluster/node.sh
 
+if [ "$(id -u)" -ne 0 ]; then
+  echo "[node suite] needs root: the node makes interfaces, iptables rules, mounts and cgroups" >&2
+  exit 1
+fi
 bash scripts/cluster/build.sh
 images_started=$SECONDS
 images=$(bash scripts/cluster/node-images.sh)

@@ -393,6 +393,7 @@ remove_chains() {
 
 stop_all() {
   load_state || return 0
+  local stop_started=$SECONDS
   control_plane 2>/dev/null || CP_DIR=''
   local sock=$NODE_DIR/containerd/containerd.sock
   # 1. Pods: with the scheduler stopped (nothing comes back), the kubelet stops every pod it runs
@@ -454,7 +455,7 @@ stop_all() {
     "${TMPDIR:-/tmp}"/xpto-node.*) rm -rf "$NODE_DIR" ;;
   esac
   rm -f "$STATE"
-  log "stopped; pods, mounts, interfaces, iptables chains, ipsets, cgroups and data removed"
+  log "stopped in $((SECONDS - stop_started)) s; pods, mounts, interfaces, iptables chains, ipsets, cgroups and data removed"
 }
 
 leftovers() { # prints what a stopped node left behind, if anything
