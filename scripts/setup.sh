@@ -12,9 +12,13 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # Debian packages: the Docker engine, debootstrap for the stand-in base image,
 # Java for the Jenkinsfile tests,
-# Debian's registry for the push/pull test and wrk for the benchmark.
+# Debian's registry for the push/pull test and wrk for the benchmark;
+# for the node suite's node (scripts/cluster/node.sh): containerd and runc, the
+# CNI plugins (bridge, host-local), iptables, ipset (kube-router's NetworkPolicy
+# rules) and conntrack (kube-proxy).
 missing=()
-for pair in dockerd:docker.io debootstrap:debootstrap docker-registry:docker-registry wrk:wrk java:openjdk-17-jre-headless curl:curl; do
+for pair in dockerd:docker.io debootstrap:debootstrap docker-registry:docker-registry wrk:wrk java:openjdk-17-jre-headless curl:curl \
+  containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables ipset:ipset conntrack:conntrack; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -45,5 +49,5 @@ bash scripts/install-ferretdb.sh
 
 # Cluster suite (test/cluster/): etcd, kube-apiserver, kube-controller-manager
 # and kubectl, built from the Go module proxy into .cache/tools/cluster.
-step "Kubernetes control plane for the cluster suite (built from Go modules: 10 to 15 minutes the first time)"
+step "Kubernetes control plane and node for the cluster and node suites (built from Go modules: 15 to 25 minutes the first time)"
 bash scripts/cluster/build.sh

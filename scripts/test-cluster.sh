@@ -12,7 +12,7 @@ control_plane=scripts/cluster/control-plane.sh
 
 bash scripts/cluster/build.sh
 # One run at a time on this machine (the ports are fixed): another checkout's run waits for this one.
-exec 9>"${TMPDIR:-/tmp}/xpto-cluster-suite.lock"
+exec 9>"${XPTO_CLUSTER_LOCK:-${TMPDIR:-/tmp}/xpto-cluster-suite.lock}"
 if ! flock -n 9; then
   echo "[cluster suite] another cluster suite run holds the control plane: waiting for it to finish"
   flock 9

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's single test command: installs what is missing, then runs every
-# suite (type check, lint, infra unit tests, API and container tests) and
+# suite (type check, lint, infra unit tests, API, cluster, container and node tests) and
 # prints one summary line. Exits non-zero when any suite fails.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +52,11 @@ if bash scripts/docker-daemon.sh start && STANDIN_BASE_IMAGE=$(bash scripts/buil
   export STANDIN_BASE_IMAGE
   suite "container tests (pytest, Docker, try-out)" \
     bash -c 'cd app && ../.venv/bin/python -m pytest -m container --junitxml=../reports/container.xml -p no:cacheprovider'
+  # Node suite: both app stacks on a real node (scripts/cluster/node.sh, test/node/); its images come from this engine.
+  node_started=$SECONDS
+  suite "node suite (kubelet, containerd, kube-proxy, kube-router: both app stacks, policies, rollouts under load)" \
+    bash scripts/test-node.sh
+  node_seconds=$((SECONDS - node_started))
 else
   failed=$((failed + 1))
   failures+=("Docker engine or stand-in base image")
@@ -60,6 +65,6 @@ fi
 [ -f reports/image-size.txt ] && printf '\n%s' "$(cat reports/image-size.txt)"
 printf '\n'
 [ "$failed" -eq 0 ] || printf 'failed suites: %s\n' "${failures[*]}"
-printf 'cluster suite: %d s of the whole command (%d s)\n' "$cluster_seconds" "$SECONDS"
+printf 'cluster suite: %d s, node suite: %d s of the whole command (%d s)\n' "$cluster_seconds" "${node_seconds:-0}" "$SECONDS"
 printf 'suites: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { bytes, PROJECT } from "../infra/config";
 import { wiredTigerCacheSizeGB } from "../infra/mongodb";
+import { PRE_STOP_SECONDS } from "../infra/usersApi";
 import {
     APP_STACKS, DeclaredResource, FAKE_COMMIT, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, ROOT,
     runProgram, SENTINELS, stackFileConfig, urnOf, valueOf,
@@ -294,6 +295,15 @@ for (const stack of APP_STACKS) {
             it("gives pods longer to stop than the server's graceful timeout", () => {
                 const grace = spec(findOne(run, "Deployment")).spec.template.spec.terminationGracePeriodSeconds;
                 assert.ok(grace > serverGracefulTimeout(), `${grace} s > the server's ${serverGracefulTimeout()} s`);
+            });
+
+            it("keeps a stopping pod serving until the Service has dropped it, then still leaves the server its graceful timeout", () => {
+                const pod = spec(findOne(run, "Deployment")).spec.template.spec;
+                const wait = pod.containers[0].lifecycle?.preStop?.exec?.command;
+                assert.deepStrictEqual(wait, ["sleep", String(PRE_STOP_SECONDS)]);
+                assert.ok(PRE_STOP_SECONDS >= 3, "long enough for the endpoints change to reach every node's proxy rules");
+                assert.ok(pod.terminationGracePeriodSeconds > PRE_STOP_SECONDS + serverGracefulTimeout(),
+                    `${pod.terminationGracePeriodSeconds} s > ${PRE_STOP_SECONDS} s + the server's ${serverGracefulTimeout()} s`);
             });
 
             it("makes `pulumi up` wait for the rollout and fail when it stalls", () => {

@@ -49,7 +49,7 @@ def test_the_served_app_reads_its_settings_from_the_environment(monkeypatch, mon
     monkeypatch.setenv("MONGO_URI", mongo_uri)
     monkeypatch.setenv("MONGO_DATABASE", "from_env")
     monkeypatch.setenv("PAGE_SIZE", "7")
-    app = runpy.run_path(str(APP_DIR / "wsgi.py"))["app"]  # what gunicorn serves
+    app = runpy.run_path(str(APP_DIR / "wsgi.py"))["app"]  # what the image's server serves
     assert app.config["MONGO_URI"] == mongo_uri
     assert app.config["MONGO_DATABASE"] == "from_env"
     assert app.config["PAGE_SIZE"] == 7

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs a Kubernetes control plane for the cluster suite on 127.0.0.1 only:
 # etcd (2379, 2380), kube-apiserver (6443), kube-controller-manager (10257).
-# No kubelet, no scheduler: Pods stay Pending.
+# No kubelet, no scheduler: Pods stay Pending (scripts/cluster/node.sh adds them).
+# The ports and $STATE can be moved by environment, for a second instance on
+# one machine: XPTO_ETCD_PORT, XPTO_ETCD_PEER_PORT, XPTO_APISERVER_PORT,
+# XPTO_CONTROLLER_MANAGER_PORT, XPTO_CONTROL_PLANE_STATE.
 #
 #   control-plane.sh start    start it in the background (a no-op if it already runs)
 #   control-plane.sh stop     stop what `start` started and delete its data
@@ -15,7 +18,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tools="$root/.cache/tools/cluster"
 STATE=${XPTO_CONTROL_PLANE_STATE:-${TMPDIR:-/tmp}/xpto-control-plane.env}
-PORTS=(2379 2380 6443 10257)
+ETCD_PORT=${XPTO_ETCD_PORT:-2379}
+ETCD_PEER_PORT=${XPTO_ETCD_PEER_PORT:-2380}
+APISERVER_PORT=${XPTO_APISERVER_PORT:-6443}
+CONTROLLER_MANAGER_PORT=${XPTO_CONTROLLER_MANAGER_PORT:-10257}
+PORTS=("$ETCD_PORT" "$ETCD_PEER_PORT" "$APISERVER_PORT" "$CONTROLLER_MANAGER_PORT")
 
 log() { printf '[control-plane] %s\n' "$*" >&2; }
 
@@ -30,10 +37,10 @@ load_state() {
 api_ready() {
   [ -n "${DATA_DIR:-}" ] && [ -f "$DATA_DIR/pki/admin.crt" ] || return 1
   curl -sf --max-time 2 --cacert "$DATA_DIR/pki/ca.crt" --cert "$DATA_DIR/pki/admin.crt" \
-    --key "$DATA_DIR/pki/admin.key" https://127.0.0.1:6443/readyz >/dev/null 2>&1
+    --key "$DATA_DIR/pki/admin.key" https://127.0.0.1:$APISERVER_PORT/readyz >/dev/null 2>&1
 }
 controller_manager_ready() {
-  curl -skf --max-time 2 https://127.0.0.1:10257/healthz >/dev/null 2>&1
+  curl -skf --max-time 2 https://127.0.0.1:$CONTROLLER_MANAGER_PORT/healthz >/dev/null 2>&1
 }
 running() {
   load_state || return 1
@@ -88,6 +95,8 @@ make_pki() {
   client_ext=$(printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=digitalSignature,keyEncipherment" "extendedKeyUsage=clientAuth")
   client_or_server admin "/O=system:masters/CN=xpto-admin" "$client_ext"
   client_or_server controller-manager "/CN=system:kube-controller-manager" "$client_ext"
+  # How the API server authenticates to a kubelet (logs, exec, port-forward), when a node runs.
+  client_or_server apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client_ext"
   openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
   openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
 }
@@ -99,7 +108,7 @@ kind: Config
 clusters:
 - name: xpto-test
   cluster:
-    server: https://127.0.0.1:6443
+    server: https://127.0.0.1:$APISERVER_PORT
     certificate-authority: $DATA_DIR/pki/ca.crt
 users:
 - name: $2
@@ -149,21 +158,23 @@ start_all() {
   kubeconfig "$DATA_DIR/controller-manager.kubeconfig" controller-manager
 
   setsid "$tools/etcd" --name=xpto-test --data-dir="$DATA_DIR/etcd" \
-    --listen-client-urls=http://127.0.0.1:2379 --advertise-client-urls=http://127.0.0.1:2379 \
-    --listen-peer-urls=http://127.0.0.1:2380 --initial-advertise-peer-urls=http://127.0.0.1:2380 \
-    --initial-cluster=xpto-test=http://127.0.0.1:2380 --unsafe-no-fsync --log-level=warn \
+    --listen-client-urls=http://127.0.0.1:$ETCD_PORT --advertise-client-urls=http://127.0.0.1:$ETCD_PORT \
+    --listen-peer-urls=http://127.0.0.1:$ETCD_PEER_PORT --initial-advertise-peer-urls=http://127.0.0.1:$ETCD_PEER_PORT \
+    --initial-cluster=xpto-test=http://127.0.0.1:$ETCD_PEER_PORT --unsafe-no-fsync --log-level=warn \
     > "$DATA_DIR/etcd.log" 2>&1 &
   PIDS="$PIDS $!"
   write_state
-  wait_for etcd 30 curl -sf -o /dev/null --max-time 2 http://127.0.0.1:2379/health
+  wait_for etcd 30 curl -sf -o /dev/null --max-time 2 http://127.0.0.1:$ETCD_PORT/health
 
   local pki=$DATA_DIR/pki
-  setsid "$tools/kube-apiserver" --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port=6443 \
-    --etcd-servers=http://127.0.0.1:2379 --service-cluster-ip-range=10.0.0.0/24 \
+  setsid "$tools/kube-apiserver" --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
+    --etcd-servers=http://127.0.0.1:$ETCD_PORT --service-cluster-ip-range=10.0.0.0/24 \
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction --allow-privileged=true \
     --client-ca-file="$pki/ca.crt" --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
+    --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types=InternalIP \
     --endpoint-reconciler-type=none --cert-dir="$DATA_DIR/apiserver-certs" --profiling=false \
     > "$DATA_DIR/kube-apiserver.log" 2>&1 &
   PIDS="$PIDS $!"
@@ -173,7 +184,7 @@ start_all() {
   setsid "$tools/kube-controller-manager" --kubeconfig="$DATA_DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig="$DATA_DIR/controller-manager.kubeconfig" \
     --authorization-kubeconfig="$DATA_DIR/controller-manager.kubeconfig" \
-    --bind-address=127.0.0.1 --secure-port=10257 --cert-dir="$DATA_DIR/controller-manager-certs" \
+    --bind-address=127.0.0.1 --secure-port="$CONTROLLER_MANAGER_PORT" --cert-dir="$DATA_DIR/controller-manager-certs" \
     --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
     --use-service-account-credentials --leader-elect=false --profiling=false \
     > "$DATA_DIR/kube-controller-manager.log" 2>&1 &

@@ -9,7 +9,8 @@ import * as path from "path";
 import { ROOT } from "../harness";
 
 export const TOOLS = path.join(ROOT, ".cache", "tools", "cluster");
-const SERVER = { host: "127.0.0.1", port: 6443 };
+/** scripts/cluster/control-plane.sh's API server port (XPTO_APISERVER_PORT moves it). */
+export const SERVER = { host: "127.0.0.1", port: Number(process.env.XPTO_APISERVER_PORT ?? 6443) };
 
 export interface ControlPlane {
     kubeconfig: string;
@@ -27,7 +28,7 @@ export function findControlPlane(): ControlPlane {
         kubeconfig = execFileSync("bash", [path.join(ROOT, "scripts", "cluster", "control-plane.sh"), "status"],
             { encoding: "utf8" }).trim();
     } catch {
-        throw new Error("no control plane runs on 127.0.0.1:6443: run `npm run test:cluster`, which starts one " +
+        throw new Error(`no control plane runs on 127.0.0.1:${SERVER.port}: run \`npm run test:cluster\`, which starts one ` +
             "(or `bash scripts/cluster/control-plane.sh start`)");
     }
     const pki = path.join(path.dirname(kubeconfig), "pki");

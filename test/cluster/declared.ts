@@ -98,7 +98,8 @@ function pipelineExclusions(stack: string): RegExp[] {
         .split("**").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`));
 }
 
-async function declare(variant: Variant, extra: Record<string, string> = {}): Promise<Declared> {
+/** Runs the program for one variant (test/node/ runs the committed stacks this way). */
+export async function declare(variant: Variant, extra: Record<string, string> = {}): Promise<Declared> {
     const config = { ...stackFileConfig(variant.stack), ...prefixed({ ...variant.settings, ...extra }) };
     const run = await runProgram(variant.stack, { ...variant.options, config });
     const objects = kubernetesObjects(run);

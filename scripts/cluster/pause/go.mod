@@ -1,0 +1,3 @@
+module xpto.local/pause
+
+go 1.22
