@@ -3,12 +3,12 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ROOT } from "./harness";
+import { scratchDir } from "./scratch";
 
 function tempDir(): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), "xpto-ci-"));
+    return scratchDir("xpto-ci-");
 }
 
 /** Runs a ci/ script with exactly `env` (plus PATH), a recording `pulumi` first on PATH. */

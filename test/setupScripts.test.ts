@@ -8,9 +8,9 @@
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ROOT } from "./harness";
+import { scratchDir } from "./scratch";
 
 const INSTALL_FERRETDB = path.join(ROOT, "scripts", "install-ferretdb.sh");
 const PINNED = /^VERSION=(v[\d.]+)$/m.exec(fs.readFileSync(INSTALL_FERRETDB, "utf8"))?.[1] ?? "";
@@ -28,7 +28,7 @@ interface Layout { root: string; bin: string; goCalls: string; moduleDir: string
  * `build`, writes a slow ferretdb reporting the version file it was built with.
  */
 function layout(): Layout {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "xpto-setup-"));
+    const root = scratchDir("xpto-setup-");
     fs.mkdirSync(path.join(root, "scripts"));
     fs.copyFileSync(INSTALL_FERRETDB, path.join(root, "scripts", "install-ferretdb.sh"));
     const moduleDir = path.join(root, "module");
