@@ -17,6 +17,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tools="$root/.cache/tools/cluster"
+# shellcheck source=scripts/cluster/kubeconfig.sh
+. "$root/scripts/cluster/kubeconfig.sh"
 STATE=${XPTO_CONTROL_PLANE_STATE:-${TMPDIR:-/tmp}/xpto-control-plane.env}
 ETCD_PORT=${XPTO_ETCD_PORT:-2379}
 ETCD_PEER_PORT=${XPTO_ETCD_PEER_PORT:-2380}
@@ -102,24 +104,7 @@ make_pki() {
 }
 
 kubeconfig() { # FILE USER
-  cat > "$1" <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-- name: xpto-test
-  cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
-    certificate-authority: $DATA_DIR/pki/ca.crt
-users:
-- name: $2
-  user:
-    client-certificate: $DATA_DIR/pki/$2.crt
-    client-key: $DATA_DIR/pki/$2.key
-contexts:
-- name: xpto-test
-  context: {cluster: xpto-test, user: $2}
-current-context: xpto-test
-YAML
+  write_kubeconfig "$1" "$2" "$DATA_DIR/pki" "$DATA_DIR/pki/ca.crt"
 }
 
 wait_for() { # WHAT SECONDS CHECK...

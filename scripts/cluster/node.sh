@@ -20,6 +20,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 tools="$root/.cache/tools/cluster"
+# shellcheck source=scripts/cluster/kubeconfig.sh
+. "$root/scripts/cluster/kubeconfig.sh"
 STATE=${XPTO_NODE_STATE:-${TMPDIR:-/tmp}/xpto-node.env}
 CONTROL_PLANE_STATE=${XPTO_CONTROL_PLANE_STATE:-${TMPDIR:-/tmp}/xpto-control-plane.env}
 APISERVER_PORT=${XPTO_APISERVER_PORT:-6443}
@@ -72,24 +74,7 @@ client_certificate() { # NAME SUBJECT
   printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=digitalSignature,keyEncipherment" "extendedKeyUsage=clientAuth" > "$pki/$1.ext"
   openssl x509 -req -in "$pki/$1.csr" -CA "$CP_DIR/pki/ca.crt" -CAkey "$CP_DIR/pki/ca.key" -CAcreateserial \
     -days 2 -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
-  cat > "$NODE_DIR/$1.kubeconfig" <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-- name: xpto-test
-  cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
-    certificate-authority: $CP_DIR/pki/ca.crt
-users:
-- name: $1
-  user:
-    client-certificate: $pki/$1.crt
-    client-key: $pki/$1.key
-contexts:
-- name: xpto-test
-  context: {cluster: xpto-test, user: $1}
-current-context: xpto-test
-YAML
+  write_kubeconfig "$NODE_DIR/$1.kubeconfig" "$1" "$pki" "$CP_DIR/pki/ca.crt"
 }
 
 # --- what each component is given ------------------------------------------
