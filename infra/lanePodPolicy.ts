@@ -42,12 +42,11 @@ export interface LanePodRule {
  * a non-root user, in a deploying lane.
  */
 export function lanePodRules(builderImage: string = AGENT_IMAGES.buildkit): { variables: { name: string; expression: string }[]; rules: LanePodRule[] } {
-    const deployLane = `${LANE_LABEL}`;
     const variables = [
         {
             name: "builderAllowed",
-            expression: `has(namespaceObject.metadata.labels) && ${literal(deployLane)} in namespaceObject.metadata.labels && ` +
-                `namespaceObject.metadata.labels[${literal(deployLane)}] in [${DEPLOY_LANES.map(literal).join(", ")}] && ` +
+            expression: `has(namespaceObject.metadata.labels) && ${literal(LANE_LABEL)} in namespaceObject.metadata.labels && ` +
+                `namespaceObject.metadata.labels[${literal(LANE_LABEL)}] in [${DEPLOY_LANES.map(literal).join(", ")}] && ` +
                 `object.spec.containers.all(c, c.name != ${literal(BUILDER_CONTAINER)} || c.image == ${literal(builderImage)})`,
         },
     ];

@@ -13,7 +13,7 @@ import * as yaml from "js-yaml";
 import { BUILDER_CONTAINER, LANE_POD_POLICY_NAME } from "../../infra/lanePodPolicy";
 import {
     AGENT_ACCOUNT, agentNamespace, DEPLOY_LANES, LANE_CREDENTIALS_SECRET, LANE_LABEL, LANES, type Lane, LAUNCHED_LANES,
-    type LaunchedLane, launcherOf,
+    type LaunchedLane, launcherOf, UNTRUSTED_LABEL,
 } from "../../infra/pipeline";
 import { ROOT } from "../harness";
 import { type ControlPlane, Kube, kubectlOk, waitFor } from "./controlPlane";
@@ -219,7 +219,7 @@ export function describeAttacks(cp: ControlPlane, everything: Manifest[]): void 
             const attackers = [...Object.values(agents), ...Object.values(launchers)];
             for (const attacker of attackers) {
                 for (const namespace of namespaces) {
-                    for (const labels of [{ [ENFORCE]: "privileged" }, { [LANE_LABEL]: null }, { "xpto.io/untrusted-code": null }]) {
+                    for (const labels of [{ [ENFORCE]: "privileged" }, { [LANE_LABEL]: null }, { [UNTRUSTED_LABEL]: null }]) {
                         const reply = await attacker.kube.request("PATCH", `/api/v1/namespaces/${namespace}`,
                             { body: { metadata: { labels } }, contentType: "application/merge-patch+json" });
                         assert.strictEqual(reply.status, 403, `${attacker.user} relabelled ${namespace}: ${reply.message}`);
