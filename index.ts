@@ -6,15 +6,15 @@
 //   role jenkins  (jenkins): Jenkins and the pipeline's lanes, deployed by operators only
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
-import { ApiImage } from "./infra/apiImage";
+import { ApiImage } from "./infra/app/apiImage";
 import { type AppConfig, type JenkinsConfig, loadStackConfig } from "./infra/config";
-import { Jenkins } from "./infra/jenkins";
-import { LanePodPolicy } from "./infra/lanePodPolicy";
-import { MONGO_PORT, MongoDb } from "./infra/mongodb";
-import { PipelineAccess } from "./infra/pipelineAccess";
+import { Jenkins } from "./infra/ci/jenkins";
+import { LanePodPolicy } from "./infra/ci/lanePodPolicy";
+import { MONGO_PORT, MongoDb } from "./infra/app/mongodb";
+import { PipelineAccess } from "./infra/app/pipelineAccess";
 import { isUntrusted, UNTRUSTED_LABEL } from "./infra/pipeline";
-import { PipelineLanes } from "./infra/pipelineLanes";
-import { API_POD_LABELS, UsersApi } from "./infra/usersApi";
+import { PipelineLanes } from "./infra/ci/pipelineLanes";
+import { API_POD_LABELS, UsersApi } from "./infra/app/usersApi";
 import { componentLabels, podSecurityLabels } from "./infra/workload";
 
 function deployApp(app: AppConfig, jenkinsNamespace: string, podNetworkCidrs: string[]) {

@@ -9,7 +9,7 @@ What it guarantees, each tested (tests/test_servers.py, tests/test_container.py)
   requests waiting on a stalled database;
 - graceful stop: on SIGTERM it stops accepting, lets requests in flight finish
   and exits 0, within GRACEFUL_TIMEOUT_S, below the pod's grace period
-  (infra/usersApi.ts);
+  (infra/app/usersApi.ts);
 - an access log line per request on stdout (users_api/access_log.py);
 - bodies bounded by MAX_BODY_BYTES (Flask), headers read within a timeout;
 - no control socket, nothing written to disk: it runs on a read-only root.
@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Below Kubernetes' termination grace period (infra/usersApi.ts), so in-flight
+# Below Kubernetes' termination grace period (infra/app/usersApi.ts), so in-flight
 # requests finish before SIGKILL.
 GRACEFUL_TIMEOUT_S = 25
 # Headers must arrive within this (milliseconds): a slow client cannot hold a connection open for free.

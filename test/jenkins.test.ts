@@ -4,10 +4,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { PROJECT } from "../infra/config";
-import { CREDENTIAL_IDS, JOB_NAMES, laneJobDsl } from "../infra/jenkins";
+import { CREDENTIAL_IDS, JOB_NAMES, laneJobDsl } from "../infra/ci/jenkins";
 import { DEPLOY_LANES, LANE_BRANCHES, LANES, LAUNCHED_LANES } from "../infra/pipeline";
-import { LANE_POD_SECURITY } from "../infra/pipelineLanes";
-import { lanePodRules } from "../infra/lanePodPolicy";
+import { LANE_POD_SECURITY } from "../infra/ci/pipelineLanes";
+import { lanePodRules } from "../infra/ci/lanePodPolicy";
 import { AGENT_IMAGES, CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS } from "../infra/upstream";
 import {
     type DeclaredResource, findOne, kubernetesObjects, ProgramRun, ROOT, runProgram, SENTINELS, stackFileConfig, valueOf,

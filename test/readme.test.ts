@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_DEFAULTS } from "../infra/config";
-import { JOB_NAMES, laneJobDsl } from "../infra/jenkins";
+import { JOB_NAMES, laneJobDsl } from "../infra/ci/jenkins";
 import { LANES } from "../infra/pipeline";
 import { ROOT, stackFileConfig } from "./harness";
 

@@ -10,7 +10,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { BUILDER_CONTAINER, LANE_POD_POLICY_NAME } from "../../infra/lanePodPolicy";
+import { BUILDER_CONTAINER, LANE_POD_POLICY_NAME } from "../../infra/ci/lanePodPolicy";
 import {
     AGENT_ACCOUNT, agentNamespace, DEPLOY_LANES, LANE_CREDENTIALS_SECRET, LANE_LABEL, LANES, type Lane, LAUNCHED_LANES,
     type LaunchedLane, launcherOf, UNTRUSTED_LABEL,

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../../infra/config";
 import { agentNamespace, LANES, UNTRUSTED_LABEL } from "../../infra/pipeline";
-import { API_POD_LABELS } from "../../infra/usersApi";
+import { API_POD_LABELS } from "../../infra/app/usersApi";
 import { stackFileConfig } from "../harness";
 import { ControlPlane, findControlPlane, kubectl, kubectlOk } from "../cluster/controlPlane";
 import { declare, describeObject, isNamespace, Manifest, Variant } from "../cluster/declared";

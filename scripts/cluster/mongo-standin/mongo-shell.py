@@ -1,6 +1,6 @@
 #!/opt/mongo-shell/bin/python3
 """The stand-in image's `mongo` shell: the legacy shell's command line, for the
-JavaScript the program runs with it (infra/mongodb.ts) and nothing more:
+JavaScript the program runs with it (infra/app/mongodb.ts) and nothing more:
 
     mongo [--quiet] [--host H] [--port P] [--username U --password P
           [--authenticationDatabase DB]] [DB] (--eval JS | < script)

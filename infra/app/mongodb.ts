@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type AppConfig, bytes } from "./config";
+import { type AppConfig, bytes } from "../config";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
-} from "./workload";
+} from "../workload";
 
 export const MONGO_PORT = 27017;
 /** The uid and gid of the `mongodb` user in the official image. */

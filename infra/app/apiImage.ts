@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageConfig } from "./config";
+import type { ImageConfig } from "../config";
 
 export interface ApiImageArgs {
     image: ImageConfig;

@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { JenkinsConfig, LaneSecrets } from "./config";
+import type { JenkinsConfig, LaneSecrets } from "../config";
 import {
     AGENT_ACCOUNT, agentNamespace, isUntrusted, type Lane, LANE_CREDENTIALS_SECRET, LANE_LABEL, LANES, LAUNCHED_LANES,
     type LaunchedLane, launcherOf, UNTRUSTED_LABEL,
-} from "./pipeline";
-import { CHART_FACTS, JENKINS_RELEASE_NAME } from "./upstream";
-import { componentLabels, type PodSecurityLevel, podSecurityLabels } from "./workload";
+} from "../pipeline";
+import { CHART_FACTS, JENKINS_RELEASE_NAME } from "../upstream";
+import { componentLabels, type PodSecurityLevel, podSecurityLabels } from "../workload";
 
 /**
  * The Pod Security level each lane's agent namespace enforces. The deploying

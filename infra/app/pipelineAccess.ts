@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AGENT_ACCOUNT, agentNamespace, type DeployLane, type Lane, PREVIEWED_LANE } from "./pipeline";
-import { componentLabels } from "./workload";
+import { AGENT_ACCOUNT, agentNamespace, type DeployLane, type Lane, PREVIEWED_LANE } from "../pipeline";
+import { componentLabels } from "../workload";
 
 const NAME = "pipeline";
 const ALL = ["get", "list", "watch", "create", "update", "patch", "delete"];

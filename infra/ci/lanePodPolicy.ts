@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DEPLOY_LANES, LANE_LABEL } from "./pipeline";
-import { AGENT_IMAGES } from "./upstream";
-import { componentLabels } from "./workload";
+import { DEPLOY_LANES, LANE_LABEL } from "../pipeline";
+import { AGENT_IMAGES } from "../upstream";
+import { componentLabels } from "../workload";
 
 /** The agent container that builds the API image (ci/deploy-pod.yaml), and the only one allowed an unconfined profile. */
 export const BUILDER_CONTAINER = "buildkit";

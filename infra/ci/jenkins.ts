@@ -3,15 +3,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
-import type { JenkinsConfig } from "./config";
+import type { JenkinsConfig } from "../config";
 import {
     AGENT_ACCOUNT, agentNamespace, CHART_CLOUD_LANE, cloudOf, DEPLOY_LANES, type Lane, LANE_BRANCHES, LANES, LAUNCHED_LANES,
     type LaunchedLane, launcherOf,
-} from "./pipeline";
+} from "../pipeline";
 import type { LanePodPolicy } from "./lanePodPolicy";
 import type { PipelineLanes } from "./pipelineLanes";
-import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, JENKINS_RELEASE_NAME, PLUGIN_FACTS } from "./upstream";
-import { componentLabels } from "./workload";
+import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, JENKINS_RELEASE_NAME, PLUGIN_FACTS } from "../upstream";
+import { componentLabels } from "../workload";
 
 export { JENKINS_RELEASE_NAME };
 

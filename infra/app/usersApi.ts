@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type AppConfig, DOCKER_HUB } from "./config";
-import { UNTRUSTED_LABEL } from "./pipeline";
+import { type AppConfig, DOCKER_HUB } from "../config";
+import { UNTRUSTED_LABEL } from "../pipeline";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
-} from "./workload";
+} from "../workload";
 
 export const API_NAME = "users-api";
 export const API_PORT = 5000;
