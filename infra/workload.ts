@@ -53,3 +53,8 @@ export function podSecurityLabels(level: PodSecurityLevel, audit: PodSecurityLev
         "pod-security.kubernetes.io/warn": level,
     };
 }
+
+/** A Service's name in the cluster's DNS, as pods in any namespace resolve it. */
+export function serviceDnsName(service: string, namespace: string): string {
+    return `${service}.${namespace}.svc.cluster.local`;
+}

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { type AppConfig, bytes } from "../config";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
+    serviceDnsName,
 } from "../workload";
 
 export const MONGO_PORT = 27017;
@@ -212,7 +213,7 @@ export class MongoDb extends pulumi.ComponentResource {
             },
         }, child);
 
-        this.host = pulumi.interpolate`${this.service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.host = pulumi.all([this.service.metadata.name, args.namespace]).apply(([service, ns]) => serviceDnsName(service, ns));
         this.registerOutputs({ host: this.host });
     }
 }

@@ -4,6 +4,7 @@ import { type AppConfig, DOCKER_HUB } from "../config";
 import { UNTRUSTED_LABEL } from "../pipeline";
 import {
     componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
+    serviceDnsName,
 } from "../workload";
 
 export const API_NAME = "users-api";
@@ -194,7 +195,7 @@ export class UsersApi extends pulumi.ComponentResource {
             spec: apiIngressSpec(args.podNetworkCidrs),
         }, child);
 
-        this.url = pulumi.interpolate`http://${this.service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.url = pulumi.all([this.service.metadata.name, args.namespace]).apply(([service, ns]) => `http://${serviceDnsName(service, ns)}`);
         this.registerOutputs({ url: this.url });
     }
 }

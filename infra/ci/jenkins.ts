@@ -11,7 +11,7 @@ import {
 import type { LanePodPolicy } from "./lanePodPolicy";
 import type { PipelineLanes } from "./pipelineLanes";
 import { CHART_FACTS, JENKINS_CHART, JENKINS_PLUGINS, JENKINS_RELEASE_NAME, PLUGIN_FACTS } from "../upstream";
-import { componentLabels } from "../workload";
+import { componentLabels, serviceDnsName } from "../workload";
 
 export { JENKINS_RELEASE_NAME };
 
@@ -115,8 +115,8 @@ function cloudsCasc(namespace: string): string {
             // the token (kubernetes-plugin@4423.vb_59f230b_ce53 KubernetesFactoryAdapter.createClient).
             namespace: agentNamespace(namespace, lane),
             credentialsId: CREDENTIAL_IDS.launcher(lane),
-            jenkinsUrl: `http://${release}.${namespace}.svc.cluster.local:${CHART_FACTS.httpPort}`,
-            jenkinsTunnel: `${release}-agent.${namespace}.svc.cluster.local:${CHART_FACTS.agentPort}`,
+            jenkinsUrl: `http://${serviceDnsName(release, namespace)}:${CHART_FACTS.httpPort}`,
+            jenkinsTunnel: `${serviceDnsName(`${release}-agent`, namespace)}:${CHART_FACTS.agentPort}`,
             usageRestricted: true,
             containerCapStr: "4",
             podLabels: [{ key: CHART_FACTS.agentPodLabel(release), value: "true" }],
@@ -256,7 +256,7 @@ export class Jenkins extends pulumi.ComponentResource {
             ],
         });
 
-        this.url = pulumi.interpolate`http://${JENKINS_RELEASE_NAME}.${ns}.svc.cluster.local:${CHART_FACTS.httpPort}`;
+        this.url = pulumi.output(ns).apply((namespace) => `http://${serviceDnsName(JENKINS_RELEASE_NAME, namespace)}:${CHART_FACTS.httpPort}`);
         this.adminSecretName = this.adminSecret.metadata.name;
         this.webhookSecretName = this.webhookSecret.metadata.name;
         this.registerOutputs({ url: this.url, adminSecretName: this.adminSecretName, webhookSecretName: this.webhookSecretName });

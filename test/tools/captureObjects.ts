@@ -5,7 +5,7 @@
 //
 //   npx tsx test/tools/captureObjects.ts > before.json
 import { PROJECT } from "../../infra/config";
-import { FAKE_DIGEST, runProgram, SENTINELS, stackFileConfig, STACKS } from "../harness";
+import { FAKE_DIGEST, ROOT, runProgram, SENTINELS, stackFileConfig, STACKS, valueOf } from "../harness";
 
 const fullKey = (key: string) => `${PROJECT}:${key}`;
 
@@ -31,9 +31,12 @@ async function main(): Promise<void> {
             const urn = run.urns.find((u) => u.endsWith(`::${r.name}`) && u.split("::")[2].split("$").pop() === r.type);
             return { urn, inputs: r.inputs, options: r.options };
         }).sort((a, b) => String(a.urn).localeCompare(String(b.urn)));
-        captured[variant.name] = { objects, outputs: Object.keys(run.outputs).sort() };
+        const outputs: Record<string, unknown> = {};
+        for (const key of Object.keys(run.outputs).sort()) outputs[key] = await valueOf(run.outputs[key]);
+        captured[variant.name] = { objects, outputs };
     }
-    process.stdout.write(`${JSON.stringify(captured, null, 1)}\n`);
+    // Paths relative to the checkout, so two checkouts compare equal.
+    process.stdout.write(`${JSON.stringify(captured, null, 1).split(ROOT).join("<checkout>")}\n`);
 }
 
 main().catch((err: unknown) => {
