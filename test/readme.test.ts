@@ -5,33 +5,36 @@ import { CONFIG_DEFAULTS } from "../infra/config";
 import { JOB_NAMES, laneJobDsl } from "../infra/ci/jenkins";
 import { LANES } from "../infra/pipeline";
 import { ROOT, stackFileConfig } from "./harness";
+import { headingAnchors, relativeLinks, tableAfter as tableIn } from "./markdown";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const DOCS = path.join(ROOT, "docs");
+/** The handbook and the reference it links to, by path from the repository's root. */
+const DOCUMENTS: Record<string, string> = Object.fromEntries([
+    ["README.md", README],
+    ...fs.readdirSync(DOCS).filter((name) => name.endsWith(".md"))
+        .map((name) => [`docs/${name}`, fs.readFileSync(path.join(DOCS, name), "utf8")]),
+]);
 
-/** The rows of the first table after a heading, as arrays of cells. */
+/** The rows of the first table after a heading of the README, as arrays of cells. */
 function tableAfter(heading: string): string[][] {
-    const lines = README.slice(README.indexOf(heading)).split("\n");
-    const start = lines.findIndex((l) => l.startsWith("|"));
-    const table = [];
-    for (const line of lines.slice(start)) {
-        if (!line.startsWith("|")) break;
-        table.push(line);
-    }
-    return table.slice(2).map((row) => row.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+    return tableIn(README, heading);
 }
 
-describe("the README", () => {
+describe("the README and docs/", () => {
     it("points every fixed before-production row at tests that exist", () => {
-        const rows = tableAfter("## Before production").filter((row) => row[2].includes("**fixed**"));
+        const document = "docs/before-production.md";
+        const rows = tableIn(DOCUMENTS[document], "# Before production").filter((row) => row[2].includes("**fixed**"));
         assert.ok(rows.length >= 10, `${rows.length} fixed rows`);
         for (const [point, , status] of rows) {
             // "[file](path) `python_test`, "mocha title…"; [other](path) …": names follow their file's link.
             const parts = status.split(/(?=\[[^\]]+\]\([^)]+\))/).filter((p) => p.startsWith("["));
             assert.ok(parts.length > 0, `"${point}" links no test`);
             for (const part of parts) {
-                const file = /^\[[^\]]+\]\(([^)]+)\)/.exec(part)?.[1] ?? "";
-                assert.ok(fs.existsSync(path.join(ROOT, file)), `"${point}" links ${file}, which does not exist`);
-                const source = fs.readFileSync(path.join(ROOT, file), "utf8");
+                const link = /^\[[^\]]+\]\(([^)#]+)/.exec(part)?.[1] ?? "";
+                const file = path.join(ROOT, path.dirname(document), link);
+                assert.ok(fs.existsSync(file), `"${point}" links ${link}, which does not exist`);
+                const source = fs.readFileSync(file, "utf8");
                 for (const [, name] of part.matchAll(/`(test_\w+)`/g)) {
                     assert.ok(source.includes(`def ${name}(`), `"${point}": ${file} has no ${name}`);
                 }
@@ -54,10 +57,11 @@ describe("the README", () => {
 
     it("qualifies every stack it names with the organisation of ci/pulumi-organization", () => {
         const organization = fs.readFileSync(path.join(ROOT, "ci", "pulumi-organization"), "utf8").trim();
-        const named = [...README.matchAll(/(?:-s|--stack|stack init) +([\w.-]+\/)?(develop|production|jenkins)\b/g)];
+        const named = Object.entries(DOCUMENTS).flatMap(([document, text]) =>
+            [...text.matchAll(/(?:-s|--stack|stack init) +([\w.-]+\/)?(develop|production|jenkins)\b/g)].map((match) => ({ document, match })));
         assert.ok(named.length >= 10, `${named.length} stack names`);
-        for (const [text, org] of named) {
-            assert.strictEqual(org, `${organization}/`, `"${text}" is not qualified with ${organization}`);
+        for (const { document, match: [text, org] } of named) {
+            assert.strictEqual(org, `${organization}/`, `${document}: "${text}" is not qualified with ${organization}`);
         }
     });
 
@@ -87,6 +91,31 @@ describe("the README", () => {
             for (const head of heads) {
                 assert.deepStrictEqual(LANES.filter((l) => discovers(l, head, fromFork)), [lane], `${head} is built by ${jobName} alone`);
             }
+        }
+    });
+
+    it("links only files that exist, and headings that exist in them", () => {
+        let checked = 0;
+        for (const [document, text] of Object.entries(DOCUMENTS)) {
+            for (const link of relativeLinks(text)) {
+                const [target, anchor] = link.split("#");
+                const file = target === "" ? document : path.join(path.dirname(document), decodeURI(target));
+                assert.ok(fs.existsSync(path.join(ROOT, file)), `${document} links ${link}: ${file} does not exist`);
+                if (anchor !== undefined) {
+                    assert.ok(file.endsWith(".md"), `${document} links ${link}: an anchor into a file that is not Markdown`);
+                    const anchors = headingAnchors(DOCUMENTS[file] ?? fs.readFileSync(path.join(ROOT, file), "utf8"));
+                    assert.ok(anchors.has(anchor), `${document} links ${link}: ${file} has no such heading`);
+                }
+                checked++;
+            }
+        }
+        assert.ok(checked >= 20, `${checked} links`);
+    });
+
+    it("links every document of docs/ from the README", () => {
+        const linked = new Set(relativeLinks(README).map((link) => path.normalize(link.split("#")[0])));
+        for (const document of Object.keys(DOCUMENTS).filter((name) => name.startsWith("docs/"))) {
+            assert.ok(linked.has(document), `the README does not link ${document}`);
         }
     });
 });
