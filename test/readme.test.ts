@@ -36,13 +36,13 @@ describe("the README and docs/", () => {
                 assert.ok(fs.existsSync(file), `"${point}" links ${link}, which does not exist`);
                 const source = fs.readFileSync(file, "utf8");
                 for (const [, name] of part.matchAll(/`(test_\w+)`/g)) {
-                    assert.ok(source.includes(`def ${name}(`), `"${point}": ${file} has no ${name}`);
+                    assert.ok(source.includes(`def ${name}(`), `"${point}": ${link} has no ${name}`);
                 }
                 for (const [, title] of part.matchAll(/"([^"]+)"/g)) {
                     // A title written from a template names its parameter as <stack>.
                     const prefix = title.replace(/…$/, "").replace("<stack>", "${stack}");
                     assert.ok(source.includes(`it("${prefix}`) || source.includes(`it(\`${prefix}`),
-                        `"${point}": ${file} has no test titled "${title}"`);
+                        `"${point}": ${link} has no test titled "${title}"`);
                 }
             }
         }

@@ -90,7 +90,7 @@ def create_users():
 def _undo(users, written):
     """Deletes the users a failed list create did write. Until this returns they
     are visible to other readers; if it cannot finish they stay, and the log
-    names them (README: "List creates and their one window")."""
+    names them (docs/api.md: "List creates and their one window")."""
     ids = [document["_id"] for document in written]
     try:
         for start in range(0, len(ids), UNDO_CHUNK):

@@ -318,7 +318,7 @@ function defineSuite(cp: ControlPlane, node: NodeState, declared: Map<AppStack, 
                 const log = await kubectlOk(cp, ["logs", "-n", d.namespace, pod]);
                 assert.match(log, /running \/docker-entrypoint-initdb\.d\/create-app-user\.sh/);
                 say("NOTE: \"unable to read another database\" holds only on a real MongoDB: the stand-in (FerretDB) " +
-                    "implements no roles, so its user may read every database (README, Node suite)");
+                    "implements no roles, so its user may read every database (docs/testing.md, Node suite)");
             });
 
             it("the API answers its contract through its Service's cluster DNS name, from a pod in another namespace", async () => {
