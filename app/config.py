@@ -1,62 +1,96 @@
-"""Settings of the users API, read from the environment.
+"""Every setting the users API and its servers read from the environment.
 
-Every value has a default that suits a developer's laptop with a local
-MongoDB; in Kubernetes MONGO_URI comes from a Secret (see the Pulumi program).
+SETTINGS below is the one table of them; `from_env` reads the part of it that
+one reader uses. A variable that is unset or empty takes its default. The
+README's table of environment variables is checked against SETTINGS
+(tests/test_settings.py), so a setting changes here and there together.
 
-| variable                           | default                      |
-| ---------------------------------- | ---------------------------- |
-| MONGO_URI                          | mongodb://localhost:27017    |
-| MONGO_DATABASE                     | restfulapi                   |
-| MONGO_COLLECTION                   | users                        |
-| MONGO_SERVER_SELECTION_TIMEOUT_MS  | 3000                         |
-| MONGO_CONNECT_TIMEOUT_MS           | 3000                         |
-| MONGO_SOCKET_TIMEOUT_MS            | 10000                        |
-| MAX_BODY_BYTES                     | 1048576 (1 MiB)              |
-| PAGE_SIZE                          | 100                          |
-| MAX_PAGE_SIZE                      | 1000                         |
-| INDEX_RETRY_SECONDS                | 30                           |
-| API_HOST (run-app.py only)         | 127.0.0.1                    |
-| API_PORT (run-app.py only)         | 5000                         |
-| API_DEBUG (run-app.py only)        | unset: never the debugger    |
+The readers: the application itself (`create_app`'s settings, handed over by
+wsgi.py and run-app.py; the `users_api` package reads no environment), the
+image's server (server.py) and the developer's server (run-app.py).
 """
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
-DEFAULTS = {
-    "MONGO_URI": "mongodb://localhost:27017",
-    "MONGO_DATABASE": "restfulapi",
-    "MONGO_COLLECTION": "users",
+APP, IMAGE_SERVER, DEV_SERVER = "app", "server.py", "run-app.py"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def text(name, raw):
+    """Any text, as given."""
+    return raw
+
+
+def positive_whole_number(name, raw):
+    """ASCII digits, more than zero."""
+    if not (raw.isascii() and raw.isdigit()) or int(raw) <= 0:
+        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)
+
+
+def log_level(name, raw):
+    """One of LOG_LEVELS."""
+    if raw not in LOG_LEVELS:
+        raise ValueError(f"{name} must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
+    return raw
+
+
+def switch(name, raw):
+    """On only when exactly "1"; off when unset or anything else."""
+    return raw == "1"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    # As it would be written in the environment, so that it goes through `parse`
+    # like any value; None: unset.
+    default: str | None
+    parse: Callable[[str, str | None], object]
+    reader: str
+    meaning: str
+
+
+SETTINGS = (
+    Setting("MONGO_URI", "mongodb://localhost:27017", text, APP,
+            "the database's connection string; in Kubernetes it comes from a Secret"),
+    Setting("MONGO_DATABASE", "restfulapi", text, APP, "the database"),
+    Setting("MONGO_COLLECTION", "users", text, APP, "the users' collection"),
     # Seconds, not MongoDB's default 30 s: a request fails fast with 503 when the
     # database is gone, well inside the probes' and clients' timeouts.
-    "MONGO_SERVER_SELECTION_TIMEOUT_MS": 3000,
-    "MONGO_CONNECT_TIMEOUT_MS": 3000,
-    "MONGO_SOCKET_TIMEOUT_MS": 10000,
-    "MAX_BODY_BYTES": 1024 * 1024,
-    # Users per answer of GET /api/v1/users when `_limit` is not given, and the
-    # largest `_limit` a client may ask for.
-    "PAGE_SIZE": 100,
-    "MAX_PAGE_SIZE": 1000,
-    # How often a process tries again to make the unique id index it could not make.
-    "INDEX_RETRY_SECONDS": 30,
-}
+    Setting("MONGO_SERVER_SELECTION_TIMEOUT_MS", "3000", positive_whole_number, APP,
+            "how long a request waits for the database before answering 503"),
+    Setting("MONGO_CONNECT_TIMEOUT_MS", "3000", positive_whole_number, APP, "the database client's connect timeout"),
+    Setting("MONGO_SOCKET_TIMEOUT_MS", "10000", positive_whole_number, APP, "the database client's socket timeout"),
+    Setting("MAX_BODY_BYTES", str(1024 * 1024), positive_whole_number, APP, "the largest request body accepted"),
+    Setting("PAGE_SIZE", "100", positive_whole_number, APP, "users per answer of GET /api/v1/users without `_limit`"),
+    Setting("MAX_PAGE_SIZE", "1000", positive_whole_number, APP, "the largest `_limit` a client may ask for"),
+    Setting("INDEX_RETRY_SECONDS", "30", positive_whole_number, APP,
+            "how often a process tries again to make the unique `id` index it could not make"),
+    Setting("PORT", "5000", positive_whole_number, IMAGE_SERVER, "the port the image's server listens on"),
+    # All interfaces: in Kubernetes the kubelet and the Service reach the pod on
+    # its own address. The offline try-out, on the host's network, sets 127.0.0.1.
+    Setting("SERVER_BIND_HOST", "0.0.0.0", text, IMAGE_SERVER, "the address the image's server listens on"),
+    Setting("SERVER_WORKERS", "2", positive_whole_number, IMAGE_SERVER, "the image's server's worker processes"),
+    Setting("SERVER_THREADS", "8", positive_whole_number, IMAGE_SERVER,
+            "Python threads per worker: requests of one worker that may wait on the database at once"),
+    Setting("SERVER_LOG_LEVEL", "info", log_level, IMAGE_SERVER, "the image's server's log level"),
+    Setting("API_HOST", "127.0.0.1", text, DEV_SERVER, "the address the developer's server listens on"),
+    Setting("API_PORT", "5000", positive_whole_number, DEV_SERVER, "the port the developer's server listens on"),
+    # The interactive debugger executes arbitrary code for whoever reaches it.
+    Setting("API_DEBUG", None, switch, DEV_SERVER,
+            "1 turns the interactive debugger on: only ever on a developer's own machine"),
+)
 
-_INTEGER_SETTINGS = {name for name, value in DEFAULTS.items() if isinstance(value, int)}
 
-
-def from_env(environ=None):
-    """Returns the settings, each taken from the environment when set there."""
+def from_env(environ=None, reader=APP):
+    """The settings `reader` reads (by default the application's: the names
+    `create_app` takes), each parsed from the environment when set there."""
     environ = os.environ if environ is None else environ
-    settings = {}
-    for name, default in DEFAULTS.items():
-        raw = environ.get(name, "")
-        if raw == "":
-            settings[name] = default
-        elif name in _INTEGER_SETTINGS:
-            if not raw.isdigit() or int(raw) <= 0:
-                raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
-            settings[name] = int(raw)
-        else:
-            settings[name] = raw
-    if settings["PAGE_SIZE"] > settings["MAX_PAGE_SIZE"]:
+    settings = {setting.name: setting.parse(setting.name, environ.get(setting.name) or setting.default)
+                for setting in SETTINGS if setting.reader == reader}
+    if reader == APP and settings["PAGE_SIZE"] > settings["MAX_PAGE_SIZE"]:
         raise ValueError(f"PAGE_SIZE ({settings['PAGE_SIZE']}) must not exceed "
                          f"MAX_PAGE_SIZE ({settings['MAX_PAGE_SIZE']})")
     return settings

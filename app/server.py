@@ -14,48 +14,33 @@ What it guarantees, each tested (tests/test_servers.py, tests/test_container.py)
 - bodies bounded by MAX_BODY_BYTES (Flask), headers read within a timeout;
 - no control socket, nothing written to disk: it runs on a read-only root.
 
-Settings (environment): PORT (5000), SERVER_BIND_HOST (0.0.0.0),
-SERVER_WORKERS (2), SERVER_THREADS (8), SERVER_LOG_LEVEL (info).
+Its settings (PORT, SERVER_*) are those of config.py's table read by server.py.
 """
-import os
 from pathlib import Path
 
+import config
+
 HERE = Path(__file__).resolve().parent
-# Below Kubernetes' termination grace period (infra/app/usersApi.ts), so in-flight
-# requests finish before SIGKILL.
+# With the pod's preStop wait, below its termination grace period
+# (infra/app/usersApi.ts), so in-flight requests finish before SIGKILL.
 GRACEFUL_TIMEOUT_S = 25
 # Headers must arrive within this (milliseconds): a slow client cannot hold a connection open for free.
 HEADER_READ_TIMEOUT_MS = 10000
-LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-
-
-def _positive(environ, name, default):
-    raw = environ.get(name) or str(default)
-    if not raw.isdigit() or int(raw) <= 0:
-        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
-    return int(raw)
 
 
 def settings(environ=None):
-    """granian's settings from the environment."""
-    environ = os.environ if environ is None else environ
-    level = environ.get("SERVER_LOG_LEVEL") or "info"
-    if level not in LOG_LEVELS:
-        raise ValueError(f"SERVER_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    """granian's settings, from the environment."""
+    own = config.from_env(environ, config.IMAGE_SERVER)
     return {
         "target": "served:app",
         "interface": "wsgi",
         "websockets": False,
-        # All interfaces by default: in Kubernetes the kubelet and the Service reach
-        # the pod on its own address. The offline try-out, on the host's network,
-        # sets SERVER_BIND_HOST=127.0.0.1.
-        "address": environ.get("SERVER_BIND_HOST") or "0.0.0.0",
-        "port": _positive(environ, "PORT", 5000),
-        "workers": _positive(environ, "SERVER_WORKERS", 2),
-        # Python threads per worker: requests of one worker waiting on the database at once.
-        "blocking_threads": _positive(environ, "SERVER_THREADS", 8),
+        "address": own["SERVER_BIND_HOST"],
+        "port": own["PORT"],
+        "workers": own["SERVER_WORKERS"],
+        "blocking_threads": own["SERVER_THREADS"],
         "working_dir": HERE,
-        "log_level": level,
+        "log_level": own["SERVER_LOG_LEVEL"],
         # served.py writes the access log itself, one os.write a request (cheaper than granian's own).
         "log_access": False,
         "static_path_route": ["/healthz"],

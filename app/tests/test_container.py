@@ -109,6 +109,19 @@ def test_access_log_goes_to_stdout_and_stop_is_graceful(container):
 
 
 @pytest.fixture
+def repeated_id(users):
+    """Stored before the container starts, so that its unique index cannot be made."""
+    users.insert_many([{"id": 1}, {"id": 1}])
+
+
+def test_the_duplicates_command_runs_in_the_image_as_the_readme_has_it(repeated_id, container):
+    """`kubectl exec deploy/users-api -- flask --app wsgi users duplicates`, on the read-only root."""
+    listed = subprocess.run(["docker", "exec", container, "flask", "--app", "wsgi", "users", "duplicates"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 1 and "id 1: 2 users" in listed.stdout, listed.stdout + listed.stderr
+
+
+@pytest.fixture
 def local_registry(tmp_path):
     port = free_port()
     config = tmp_path / "registry.yml"

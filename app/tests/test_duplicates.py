@@ -5,6 +5,7 @@ import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pymongo import MongoClient, monitoring
@@ -38,7 +39,7 @@ def test_the_api_starts_serves_and_says_why_when_stored_ids_repeat(repeated, mon
     ready = client.get("/readyz")
     assert ready.status_code == 200, "bad data must not take the pods out of service"
     assert ready.json["status"] == "degraded"
-    assert "python -m users_api.duplicates" in ready.json["problems"][0]["message"]
+    assert "flask --app wsgi users duplicates" in ready.json["problems"][0]["message"]
 
 
 def test_without_the_index_writes_still_refuse_a_taken_id(repeated, mongo_uri, database_name):
@@ -50,10 +51,15 @@ def test_without_the_index_writes_still_refuse_a_taken_id(repeated, mongo_uri, d
     assert repeated.count_documents({"id": {"$in": [3, 9]}}) == 1
 
 
-def duplicates_command(mongo_uri, database_name, *args):
+# As the README runs it: the venv's `flask` script, from app/.
+FLASK_COMMAND = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "users", "duplicates"]
+# The older entry the README still names.
+MODULE_COMMAND = [sys.executable, "-m", "users_api.duplicates"]
+
+
+def duplicates_command(mongo_uri, database_name, *args, command=FLASK_COMMAND):
     env = {**os.environ, "MONGO_URI": mongo_uri, "MONGO_DATABASE": database_name}
-    return subprocess.run([sys.executable, "-m", "users_api.duplicates", *args], cwd=APP_DIR, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run([*command, *args], cwd=APP_DIR, env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_the_duplicates_command_lists_then_resolves_and_a_running_api_heals(repeated, mongo_uri, database_name):
@@ -79,6 +85,14 @@ def test_the_duplicates_command_lists_then_resolves_and_a_running_api_heals(repe
     assert duplicates_command(mongo_uri, database_name).returncode == 0, "nothing left to report"
 
 
+def test_python_m_users_api_duplicates_is_the_same_command(repeated, mongo_uri, database_name):
+    by_module = duplicates_command(mongo_uri, database_name, command=MODULE_COMMAND)
+    by_flask = duplicates_command(mongo_uri, database_name)
+    assert by_module.returncode == by_flask.returncode == 1, by_module.stderr
+    assert by_module.stdout == by_flask.stdout and "id 1: 3 users" in by_module.stdout
+    assert "RuntimeWarning" not in by_module.stderr, by_module.stderr
+
+
 class CommandLog(monitoring.CommandListener):
     def __init__(self):
         self.names = []
@@ -101,6 +115,14 @@ def commands(monkeypatch):
     log = CommandLog()
     monkeypatch.setattr(database, "MongoClient", functools.partial(MongoClient, event_listeners=[log]))
     return log
+
+
+def test_the_command_works_through_the_apps_own_client_and_settings(repeated, mongo_uri, database_name, commands):
+    # The database is named only in the app's settings, not in the environment.
+    app = app_over(mongo_uri, database_name)
+    result = app.test_cli_runner().invoke(args=["users", "duplicates"])
+    assert result.exit_code == 1 and "id 1: 3 users" in result.output, result.output
+    assert "aggregate" in commands.names, "through users_api.database's client, not one of its own"
 
 
 def test_a_list_that_meets_a_stored_id_at_the_server_is_undone(client, users, commands):

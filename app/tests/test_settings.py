@@ -5,30 +5,56 @@ import re
 import runpy
 import subprocess
 import sys
+from itertools import takewhile
 
 import pytest
 
 import config
 from users_api import create_app, database
 
+from . import api_pod
 from .conftest import settings_with
-from .servers import APP_DIR
+from .servers import APP_DIR, ROOT
+
+READERS = (config.APP, config.IMAGE_SERVER, config.DEV_SERVER)
 
 
-def test_the_database_settings_live_in_app_config_py():
-    from pathlib import Path
+def documented_settings():
+    """{variable: default or None when unset} from the handbook's table of the
+    API's environment variables, in README.md or a page of docs/."""
+    tables = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        lines = page.read_text().splitlines()
+        for at, line in enumerate(lines):
+            if re.fullmatch(r"\|\s*variable\s*\|\s*default\s*\|.*", line.strip()):
+                tables.append((page, list(takewhile(lambda row: row.startswith("|"), lines[at + 2:]))))
+    assert len(tables) == 1, f"one table of the API's environment variables, not {[str(p) for p, _ in tables]}"
+    page, rows = tables[0]
+    documented = {}
+    for row in rows:
+        name, default, _ = (cell.strip() for cell in row.strip("|").split("|", 2))
+        named = re.fullmatch(r"`([A-Z][A-Z0-9_]*)`", name)
+        valued = re.fullmatch(r"`([^`]*)`|unset", default)
+        assert named and valued, f"{page.name}: one variable a row, its default in backticks or unset: {row}"
+        assert named.group(1) not in documented, f"{page.name} documents {name} twice"
+        documented[named.group(1)] = valued.group(1)
+    return documented
 
-    assert Path(config.__file__).resolve() == APP_DIR / "config.py"
-    assert {"MONGO_URI", "MONGO_DATABASE", "MONGO_COLLECTION"} <= set(config.DEFAULTS)
+
+def test_the_handbook_documents_every_setting_with_its_default_and_nothing_else():
+    assert documented_settings() == {setting.name: setting.default for setting in config.SETTINGS}
 
 
-def test_local_defaults():
-    settings = config.from_env({})
-    assert settings["MONGO_URI"] == "mongodb://localhost:27017"
-    assert settings["MONGO_DATABASE"] == "restfulapi"
-    assert settings["MONGO_COLLECTION"] == "users"
-    assert settings["MAX_BODY_BYTES"] == 1024 * 1024
-    assert 1000 <= settings["MONGO_SERVER_SELECTION_TIMEOUT_MS"] <= 10000, "seconds, not Mongo's 30 s"
+def test_every_setting_is_read_once_and_its_default_passes_its_own_parser():
+    names = [setting.name for setting in config.SETTINGS]
+    assert len(names) == len(set(names)), "each setting once in the table"
+    read = [name for reader in READERS for name in config.from_env({}, reader)]  # parses every default
+    assert sorted(read) == sorted(names), "every setting has a reader"
+
+
+def test_the_database_answers_fast_or_the_request_fails():
+    timeout = config.from_env({})["MONGO_SERVER_SELECTION_TIMEOUT_MS"]
+    assert 1000 <= timeout <= 10000, "seconds, not MongoDB's 30 s: a request fails with 503 before its client gives up"
 
 
 def test_environment_overrides_defaults():
@@ -88,9 +114,9 @@ def server_settings(**environ):
     return server.settings(environ)
 
 
-def test_the_image_server_serves_on_all_interfaces_port_5000_and_answers_liveness_itself():
+def test_the_image_server_serves_on_all_interfaces_on_the_pods_port_and_answers_liveness_itself():
     settings = server_settings()
-    assert (settings["address"], settings["port"]) == ("0.0.0.0", 5000)
+    assert (settings["address"], settings["port"]) == ("0.0.0.0", api_pod.declared().container_port)
     assert settings["target"] == "served:app" and settings["interface"] == "wsgi"
     assert settings["static_path_route"] == ["/healthz"], "liveness never reaches a Python thread"
     status = settings["static_path_mount"][0] / settings["static_path_dir_to_file"]
@@ -115,10 +141,12 @@ def test_bad_server_settings_fail_at_start_naming_the_variable(name, value):
 
 
 def test_the_image_server_stops_gracefully_before_kubernetes_kills_it():
-    import server
-
-    assert server.GRACEFUL_TIMEOUT_S < 30
-    assert server_settings()["workers_kill_timeout"] == server.GRACEFUL_TIMEOUT_S
+    """SIGTERM comes after the pod's preStop wait; SIGKILL at its grace period."""
+    pod = api_pod.declared()
+    graceful = server_settings()["workers_kill_timeout"]
+    assert pod.pre_stop_seconds + graceful < pod.termination_grace_seconds, (
+        f"preStop {pod.pre_stop_seconds} s + graceful stop {graceful} s "
+        f"< grace period {pod.termination_grace_seconds} s")
 
 
 def test_the_access_log_writes_one_escaped_line_per_request(tmp_path):

@@ -3,7 +3,7 @@ import logging
 
 from flask import Flask, jsonify
 
-from . import database, errors, health, users
+from . import cli, database, errors, health, users
 
 __version__ = "1.2.0"
 
@@ -33,6 +33,7 @@ def create_app(settings):
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(users.bp)
+    app.cli.add_command(cli.users_cli)
 
     @app.get("/")
     def welcome():

@@ -8,8 +8,8 @@ The index is made on first use (or by `prepare` at a worker's start), never in
 the application factory. When it cannot be made, usually because stored users
 already repeat an `id` (the original app allowed that), the API still serves:
 it remembers why, reports it on /readyz, checks writes itself meanwhile and
-tries again every INDEX_RETRY_SECONDS, so fixing the data (see
-`python -m users_api.duplicates`) heals a running API.
+tries again every INDEX_RETRY_SECONDS, so fixing the data (the
+`users duplicates` command, cli.py) heals a running API.
 """
 import logging
 import os
@@ -19,6 +19,8 @@ import time
 from flask import current_app
 from pymongo import ASCENDING, MongoClient
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+from .repeated_ids import find_duplicates
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -106,10 +108,15 @@ def _retry_due(app, state):
     return time.monotonic() - state.index_tried_at >= app.config["INDEX_RETRY_SECONDS"]
 
 
+def make_unique_index(users):
+    """The unique `id` index every write relies on; a no-op once it exists."""
+    users.create_index([("id", ASCENDING)], unique=True, name=INDEX_NAME)
+
+
 def _make_index(users, state):
     state.index_tried_at = time.monotonic()
     try:
-        users.create_index([("id", ASCENDING)], unique=True, name=INDEX_NAME)
+        make_unique_index(users)
     except ConnectionFailure:
         state.index_tried_at = None  # the database is away: try again on the next use
         raise
@@ -125,15 +132,13 @@ def _make_index(users, state):
 def _why_no_index(users, err):
     # Servers word this failure differently (MongoDB: E11000; FerretDB: a
     # constraint error), so look at the data rather than the message.
-    from .duplicates import find_duplicates
-
     try:
         repeated = find_duplicates(users, limit=5, with_ids=False)
     except PyMongoError as lookup:
         return f"the server refused to create it ({err}), and looking for repeated ids failed too ({lookup})"
     if repeated:
         ids = ", ".join(repr(group["id"]) for group in repeated)
-        return (f"stored users repeat an id (for example {ids}); run `python -m users_api.duplicates` "
+        return (f"stored users repeat an id (for example {ids}); run `flask --app wsgi users duplicates` "
                 "to list them and `--resolve` to set the extra copies aside")
     return f"the server refused to create it: {err}"
 
