@@ -4,7 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import {
-    CONFIG_DEFAULTS, parseStackConfig, PROJECT, RawStackConfig, SECRET_KEYS, type SecretKey, StackConfigError,
+    isSecret, parseStackConfig, PROJECT, RawStackConfig, SECRET_KEYS, type SecretKey, SETTINGS, StackConfigError,
 } from "../infra/config";
 import {
     APP_STACKS, FAKE_COMMIT, ProgramFailure, ROOT, runProgram, SENTINELS, sentinelSecrets, STACKS, stackFileConfig,
@@ -155,10 +155,11 @@ describe("stack configuration", () => {
 
         it("every app default itself passes validation", () => {
             const defaults: Record<string, string> = {};
-            for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
-                if (value !== undefined && !key.startsWith("jenkins") && !key.startsWith("pipeline")) defaults[key] = value;
+            for (const [key, setting] of Object.entries(SETTINGS)) {
+                if (!isSecret(setting) && setting.role !== "jenkins" && setting.default !== undefined) defaults[key] = setting.default;
             }
-            parseStackConfig(app({ ...defaults, jenkinsNamespace: "jenkins" }));
+            assert.ok(Object.keys(defaults).length > 10, Object.keys(defaults).join(", "));
+            parseStackConfig(app(defaults));
         });
 
         it("a stack named otherwise says which lane deploys it", () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_DEFAULTS } from "../infra/config";
+import { SETTINGS } from "../infra/config";
 import { JOB_NAMES, laneJobDsl } from "../infra/ci/jenkins";
 import { LANES } from "../infra/pipeline";
 import { ROOT, stackFileConfig } from "./harness";
@@ -47,7 +47,7 @@ describe("the README", () => {
 
     it("documents every stack setting", () => {
         const documented = tableAfter("### Settings").map((row) => row[0]).join(" ");
-        for (const key of Object.keys(CONFIG_DEFAULTS)) {
+        for (const key of Object.keys(SETTINGS)) {
             assert.ok(documented.includes(`\`${key}\``), `the settings table lacks ${key}`);
         }
     });
