@@ -15,7 +15,7 @@ export type JenkinsServiceType = (typeof JENKINS_SERVICE_TYPES)[number];
 export const MONGO_MAJORS = { min: 4, max: 8 } as const;
 export const MAX_REPLICAS = 20;
 
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** A registry host as Docker reads the first path component: it has a dot or a port, or is localhost. */
 const REGISTRY_HOST = /^(?:localhost|(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?=:))(?::[0-9]{1,5})?$/;
