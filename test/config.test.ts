@@ -4,11 +4,12 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import {
-    CONFIG_DEFAULTS, parseStackConfig, PROJECT, RawStackConfig, SECRET_KEYS, type SecretKey, StackConfigError,
+    type ConfigKey, isSecret, parseStackConfig, PROJECT, RawStackConfig, SECRET_KEYS, type SecretKey, type Setting, SETTINGS,
+    StackConfigError,
 } from "../infra/config";
 import {
-    APP_STACKS, FAKE_COMMIT, ProgramFailure, ROOT, runProgram, SENTINELS, sentinelSecrets, STACKS, stackFileConfig,
-    stackFileSecrets, stackFileSecureKeys,
+    APP_STACKS, FAKE_COMMIT, ProgramFailure, ROOT, runProgram, SENTINELS, sentinelSecrets, type StackName, STACKS, stackFileConfig,
+    stackFileSecrets,
 } from "./harness";
 
 const secret = (key: SecretKey) => pulumi.secret(SENTINELS.secret(key));
@@ -60,6 +61,85 @@ function withoutPrefix(config: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(`${PROJECT}:`, ""), v]));
 }
 
+/** A stack file as the program receives it: plain settings, and `secure:` ones decrypted (as sentinels), by full key. */
+interface StackFile {
+    config: Record<string, string>;
+    secrets: Record<string, string>;
+}
+
+const committedFile = (stack: StackName): StackFile => ({ config: stackFileConfig(stack), secrets: stackFileSecrets(stack) });
+
+/**
+ * Runs the program on a stack file as its reader has it: a lane's agent (app
+ * stacks) has the file and what its backend decrypts of it, no other secret
+ * (its Pulumi and registry credentials are the CLI's and the builder's);
+ * an operator (the Jenkins stack) has also set every secret the key table
+ * says the Jenkins stack needs.
+ */
+function runAsItsReader(stack: StackName, file: StackFile, dryRun: boolean) {
+    return runProgram(stack, {
+        config: file.config, secrets: file.secrets, dryRun, secretsFrom: stack === "jenkins" ? "operator" : "nowhere",
+    });
+}
+
+/** One `pulumi config set|rm` the README tells an operator to run. */
+interface DocumentedChange {
+    command: string;
+    stacks: StackName[];
+    key: ConfigKey;
+    /** Unset for `rm`, and for `set --secret`, which prompts for the value. */
+    value?: string;
+    secret: boolean;
+    remove: boolean;
+    /** Commands of one fenced block are one step: the README has them run together. */
+    step: number;
+}
+
+/** What the README's placeholders stand for in a value. */
+const EXAMPLE_VALUES: Record<string, string> = { "<digest>": "ab".repeat(32) };
+
+/** Every `pulumi config set|rm … -s <stack>` in the README, placeholders (`pipeline<Lane><Kind>Token`, `<stack>`) expanded. */
+function documentedChanges(readme: string): DocumentedChange[] {
+    const fences = [...readme.matchAll(/^```[\s\S]*?^```/gm)].map((m) => [m.index, m.index + m[0].length]);
+    const pattern = /pulumi config (set|rm)(\s+--secret)?\s+([\w<>]+)(?:\s+(?!-s\s)([^\s`]+))?\s+-s\s+([\w<>./-]+)/g;
+    const changes: DocumentedChange[] = [];
+    for (const m of readme.matchAll(pattern)) {
+        const [command, verb, secretFlag, keyText, valueText, stackText] = m;
+        if (/^<\w+>$/.test(keyText)) continue; // the syntax line, `pulumi config set <key> <value> -s <stack>`
+        const keyPattern = new RegExp(`^${keyText.replace(/<\w+>/g, "[A-Za-z0-9]+")}$`);
+        const keys = (Object.keys(SETTINGS) as ConfigKey[]).filter((key) => keyPattern.test(key));
+        assert.ok(keys.length > 0, `"${command}" names no setting of the key table`);
+        const value = valueText?.replace(/<[\w ]+>/g, (placeholder) => {
+            assert.ok(placeholder in EXAMPLE_VALUES, `"${command}": give ${placeholder} an example value in EXAMPLE_VALUES`);
+            return EXAMPLE_VALUES[placeholder];
+        });
+        const fence = fences.findIndex(([start, end]) => m.index >= start && m.index < end);
+        const step = fence >= 0 ? -1 - fence : m.index;
+        for (const key of keys) {
+            const stack = stackText.replace(/^[\w.-]+\//, "");
+            const role = SETTINGS[key].role;
+            const stacks = stack === "<stack>"
+                ? STACKS.filter((s) => role === "shared" || (role === "jenkins") === (s === "jenkins"))
+                : STACKS.filter((s) => s === stack);
+            assert.ok(stacks.length > 0, `"${command}": no committed stack is ${stack}`);
+            changes.push({ command, stacks, key, value, secret: secretFlag !== undefined, remove: verb === "rm", step });
+        }
+    }
+    return changes;
+}
+
+/** The file after the change: `--secret` writes `secure:` ciphertext, which the backend decrypts for the program. */
+function applied(file: StackFile, change: DocumentedChange): StackFile {
+    const key = `${PROJECT}:${change.key}`;
+    const config = { ...file.config };
+    const secrets = { ...file.secrets };
+    Reflect.deleteProperty(config, key);
+    Reflect.deleteProperty(secrets, key);
+    if (!change.remove && change.secret) secrets[key] = SENTINELS.secret(change.key as SecretKey);
+    if (!change.remove && !change.secret) config[key] = change.value ?? "";
+    return { config, secrets };
+}
+
 /**
  * Secret settings held in plain text in a stack file: what `pulumi config set`
  * without `--secret` writes. Ciphertext (`secure:`) is how Pulumi keeps them.
@@ -88,20 +168,49 @@ describe("stack configuration", () => {
         });
 
         for (const stack of APP_STACKS) {
-            it(`${stack} parses exactly as its lane's pipeline has it: the committed file and Jenkins' environment`, async () => {
-                // The agent's environment holds the lane's Pulumi and registry credentials, which the
-                // program never reads: the backend decrypts the file's own `secure:` values (an operator
-                // commits them, e.g. a private repository's registryPullToken), the builder pushes.
-                for (const key of stackFileSecureKeys(stack)) {
-                    assert.ok((SECRET_KEYS as readonly string[]).includes(key.slice(PROJECT.length + 1)), `${key} is a secret setting`);
+            it(`${stack} parses exactly as its lane's pipeline has it: the file, and the secure: values its backend decrypts`, async () => {
+                // The lane's agent holds no secret of the stack's own: an operator commits one as
+                // `secure:` ciphertext (a private repository's registryPullToken), the backend decrypts it.
+                const file = committedFile(stack);
+                for (const key of Object.keys(file.secrets).map((k) => k.slice(PROJECT.length + 1))) {
+                    const setting = SETTINGS[key as ConfigKey] as Setting | undefined;
+                    assert.ok(setting && isSecret(setting) && setting.role === "app", `${key} is a secret setting of an app stack`);
                 }
-                assert.strictEqual(parseStackConfig(committed(stack)).app?.deployLane, stack);
                 for (const dryRun of [false, true]) {
-                    const run = await runProgram(stack, { secretsFrom: "nowhere", dryRun });
+                    const run = await runAsItsReader(stack, file, dryRun);
                     assert.ok(run.resources.length > 10, `${stack} declares its resources (dry run: ${dryRun})`);
                 }
             });
         }
+
+        it("every change the README documents for a stack file leaves the stack parsing and the program running", async () => {
+            const changes = documentedChanges(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"));
+            assert.ok(changes.some((c) => c.key === "registryPullToken" && c.secret), "the private-repository steps are read");
+            assert.ok(changes.some((c) => c.key === "apiImageDigest" && c.remove), "the rollback's undo is read");
+            const files = Object.fromEntries(STACKS.map((stack) => [stack, committedFile(stack)])) as Record<StackName, StackFile>;
+            const checked = new Set<string>();
+            for (const step of [...new Set(changes.map((c) => c.step))]) {
+                const stepChanges = changes.filter((c) => c.step === step);
+                for (const change of stepChanges) {
+                    const setting = SETTINGS[change.key];
+                    assert.strictEqual(change.secret || change.remove, isSecret(setting) || change.remove,
+                        `"${change.command}": a secret is set with --secret, a plain value without`);
+                    for (const stack of change.stacks) files[stack] = applied(files[stack], change);
+                }
+                for (const stack of new Set(stepChanges.flatMap((c) => c.stacks))) {
+                    // A rotation leaves the file as an earlier step had it: that one was run.
+                    const state = JSON.stringify([stack, files[stack]]);
+                    if (checked.has(state)) continue;
+                    checked.add(state);
+                    for (const dryRun of [false, true]) {
+                        const run = await runAsItsReader(stack, files[stack], dryRun).catch((err: unknown) => {
+                            throw new Error(`after ${stepChanges.map((c) => `"${c.command}"`).join(", ")} on ${stack}: ${String(err)}`);
+                        });
+                        assert.ok(run.resources.length > 10, `${stack} declares its resources (dry run: ${dryRun})`);
+                    }
+                }
+            }
+        });
 
         it("develop runs one small replica, pushes to its own repository and leaves its data unprotected", () => {
             const config = parseStackConfig(committed("develop")).app;
@@ -155,10 +264,11 @@ describe("stack configuration", () => {
 
         it("every app default itself passes validation", () => {
             const defaults: Record<string, string> = {};
-            for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
-                if (value !== undefined && !key.startsWith("jenkins") && !key.startsWith("pipeline")) defaults[key] = value;
+            for (const [key, setting] of Object.entries(SETTINGS)) {
+                if (!isSecret(setting) && setting.role !== "jenkins" && setting.default !== undefined) defaults[key] = setting.default;
             }
-            parseStackConfig(app({ ...defaults, jenkinsNamespace: "jenkins" }));
+            assert.ok(Object.keys(defaults).length > 10, Object.keys(defaults).join(", "));
+            parseStackConfig(app(defaults));
         });
 
         it("a stack named otherwise says which lane deploys it", () => {
@@ -166,6 +276,39 @@ describe("stack configuration", () => {
             const problems = problemsOf(app({}, { stack: "staging" }));
             assert.ok(problems.some((p) => /^xpto-api:deployLane is required: set it to one of production, develop$/.test(p)),
                 problems.join("\n"));
+        });
+    });
+
+    describe("the key table", () => {
+        const S3 = "s3://xpto-pulumi-state";
+        /** A valid stack of the key's role, with the key's condition (a backend, a private repository) met. */
+        function stackNeeding(setting: Setting): RawStackConfig {
+            if (setting.role === "jenkins") {
+                const backend = isSecret(setting) && setting.requiredWith === "s3" ? "s3" : "pulumi-cloud";
+                return jenkins(backend === "s3" ? { pipelineBackendUrl: S3 } : {}, { secrets: jenkinsSecrets(backend) });
+            }
+            const needsPrivate = isSecret(setting) ? setting.requiredWith === "a private repository" : /private repository/.test(setting.unset ?? "");
+            return app(needsPrivate ? { imageRepositoryPrivate: "true", registryUsername: "xptopull" } : {},
+                { secrets: needsPrivate ? { registryPullToken: secret("registryPullToken") } : {} });
+        }
+
+        for (const [key, setting] of Object.entries(SETTINGS)) {
+            const required = isSecret(setting) || /^required/.test(setting.unset ?? "");
+            if (!required) continue;
+            it(`${key}, required as the table says, is refused when unset, and the stack parses with it`, () => {
+                const input = stackNeeding(setting);
+                parseStackConfig(input);
+                const without = { ...input, values: { ...input.values, [key]: "" }, secrets: { ...input.secrets, [key]: undefined } };
+                const problems = problemsOf(without);
+                assert.ok(problems.some((p) => p.startsWith(`${PROJECT}:${key} is required`)), problems.join("\n"));
+            });
+        }
+
+        it("a Jenkins stack needs only the secrets the table gives its backend", () => {
+            for (const backend of ["pulumi-cloud", "s3"] as const) {
+                const values: Record<string, string> = backend === "s3" ? { pipelineBackendUrl: S3 } : {};
+                assert.strictEqual(parseStackConfig(jenkins(values, { secrets: jenkinsSecrets(backend) })).jenkins?.backend.kind, backend);
+            }
         });
     });
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { PROJECT, SECRET_KEYS, type SecretKey } from "../infra/config";
+import { isSecret, PROJECT, SECRET_KEYS, type SecretKey, SETTINGS } from "../infra/config";
 
 export const ROOT = path.resolve(__dirname, "..");
 /** The committed app stacks; `jenkins` is the third committed stack. */
@@ -19,12 +19,12 @@ export const SENTINELS = {
     prefix: "SENTINEL-",
 } as const;
 
-/** The secret settings a stack of this role reads (what an operator sets with --secret), as sentinels. */
+/** The secrets the key table says an operator sets on a stack of this role and backend (with --secret), as sentinels. */
 export function sentinelSecrets(role: "app" | "jenkins", backend: "pulumi-cloud" | "s3" = "pulumi-cloud"): Record<string, string> {
-    const keys = SECRET_KEYS.filter((key) => role === "jenkins"
-        ? key.startsWith("jenkins") || key.startsWith("pipeline")
-        : false);
-    const wanted = keys.filter((key) => backend === "s3" ? !key.endsWith("PulumiToken") : !/Passphrase|S3/.test(key));
+    const wanted = SECRET_KEYS.filter((key) => {
+        const setting = SETTINGS[key];
+        return isSecret(setting) && setting.role === role && (setting.requiredWith === "always" || setting.requiredWith === backend);
+    });
     return Object.fromEntries(wanted.map((key) => [`${PROJECT}:${key}`, SENTINELS.secret(key)]));
 }
 export const FAKE_DIGEST = `sha256:${"ab".repeat(32)}`;
