@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { bytes, PROJECT } from "../infra/config";
-import { wiredTigerCacheSizeGB } from "../infra/app/mongodb";
-import { PRE_STOP_SECONDS } from "../infra/app/usersApi";
+import { wiredTigerCacheSizeGB } from "../infra/app/mongodb/statefulSet";
+import { PRE_STOP_SECONDS } from "../infra/app/usersApi/deployment";
 import {
     APP_STACKS, DeclaredResource, FAKE_COMMIT, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, ROOT,
     runProgram, SENTINELS, stackFileConfig, urnOf, valueOf,
