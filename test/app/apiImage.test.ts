@@ -5,7 +5,7 @@ import * as path from "path";
 import { PROJECT } from "../../infra/config";
 import { APP_STACKS, FAKE_COMMIT, FAKE_DIGEST, findOne, ProgramRun, ROOT, runProgram, SENTINELS, valueOf } from "../harness";
 import { spec, validateKubernetesObject } from "../kubernetesSchema";
-import { container, repositoryOf, sentinelPaths, withSettings } from "./appStack";
+import { committedRun, container, repositoryOf, sentinelPaths, withSettings } from "./appStack";
 
 for (const stack of APP_STACKS) {
     describe(`the program on stack ${stack}`, () => {
@@ -13,7 +13,7 @@ for (const stack of APP_STACKS) {
         const REPOSITORY = repositoryOf(stack);
 
         before(async () => {
-            run = await runProgram(stack);
+            run = await committedRun(stack);
         });
 
         describe("image", () => {

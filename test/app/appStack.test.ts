@@ -1,12 +1,12 @@
 // What holds across an app stack: the objects declared, their namespace, schema, Pod Security, outputs and secrets.
 import * as assert from "assert";
 import {
-    APP_STACKS, DeclaredResource, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, runProgram, SENTINELS,
+    APP_STACKS, DeclaredResource, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, SENTINELS,
     valueOf,
 } from "../harness";
 import { enforcedLevel, podSecurityViolations } from "../podSecurity";
 import { spec, validateKubernetesObject } from "../kubernetesSchema";
-import { CLUSTER_SCOPED, repositoryOf, sentinelPaths, setting } from "./appStack";
+import { CLUSTER_SCOPED, committedRun, repositoryOf, sentinelPaths, setting } from "./appStack";
 
 for (const stack of APP_STACKS) {
     describe(`the program on stack ${stack}`, () => {
@@ -16,7 +16,7 @@ for (const stack of APP_STACKS) {
         const REPOSITORY = repositoryOf(stack);
 
         before(async () => {
-            run = await runProgram(stack);
+            run = await committedRun(stack);
         });
 
         it("declares exactly the resources of the design", () => {
@@ -140,15 +140,15 @@ describe("operating the stacks", () => {
             .map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();
 
         it("production protects the namespace, MongoDB's StatefulSet and its credentials from destroy and replacement", async () => {
-            assert.deepStrictEqual(protectedIn(await runProgram("production")), KEPT);
+            assert.deepStrictEqual(protectedIn(await committedRun("production")), KEPT);
         });
 
         it("develop protects nothing: it can be torn down at will", async () => {
-            assert.deepStrictEqual(protectedIn(await runProgram("develop")), []);
+            assert.deepStrictEqual(protectedIn(await committedRun("develop")), []);
         });
 
         it("deleting or scaling the StatefulSet keeps the volume (Kubernetes' Retain policy, stated)", async () => {
-            const statefulSet = spec(findOne(await runProgram("develop"), "StatefulSet")).spec;
+            const statefulSet = spec(findOne(await committedRun("develop"), "StatefulSet")).spec;
             assert.deepStrictEqual(statefulSet.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
         });
     });
@@ -156,7 +156,7 @@ describe("operating the stacks", () => {
     describe("outputs", () => {
         for (const stack of [...APP_STACKS, "jenkins"]) {
             it(`${stack} exports only values that exist (an undefined output warns on every preview)`, async () => {
-                const run = await runProgram(stack);
+                const run = await committedRun(stack);
                 for (const [name, value] of Object.entries(run.exported)) {
                     assert.ok(value !== undefined, `${name} is exported undefined`);
                 }

@@ -2,7 +2,7 @@
 // program run: settings, the one container of a workload, where sentinels went.
 import * as assert from "assert";
 import { PROJECT } from "../../infra/config";
-import { type DeclaredResource, SENTINELS, stackFileConfig } from "../harness";
+import { type DeclaredResource, type ProgramRun, runProgram, SENTINELS, stackFileConfig } from "../harness";
 import { isSecretValue, spec } from "../kubernetesSchema";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
@@ -46,4 +46,19 @@ export function sentinelPaths(value: unknown, at = "", insideSecret = false): { 
     if (typeof value !== "object" || value === null) return [];
     const secret = insideSecret || isSecretValue(value);
     return Object.entries(value).flatMap(([k, v]) => sentinelPaths(v, `${at}.${k}`, secret));
+}
+
+const committedRuns = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * The program run on a committed stack file, as it is: once per suite, since
+ * the tests only read what it declared (a run with other settings is its own).
+ */
+export function committedRun(stack: string): Promise<ProgramRun> {
+    let run = committedRuns.get(stack);
+    if (run === undefined) {
+        run = runProgram(stack);
+        committedRuns.set(stack, run);
+    }
+    return run;
 }

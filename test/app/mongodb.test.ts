@@ -1,10 +1,14 @@
 // MongoDB: one authenticated replica, its data kept, reached by the API's pods only.
 import * as assert from "assert";
-import { bytes, PROJECT } from "../../infra/config";
-import { wiredTigerCacheSizeGB } from "../../infra/app/mongodb/statefulSet";
+import { bytes, MONGO_MAJORS, PROJECT } from "../../infra/config";
+import { createAppUserScript, mongoShellFor } from "../../infra/app/mongodb/initScript";
+import { mongoNetworkPolicySpec } from "../../infra/app/mongodb/networkPolicy";
+import { CREDENTIAL_KEYS, MONGO_PORT } from "../../infra/app/mongodb/server";
+import { mongoStatefulSetSpec, wiredTigerCacheSizeGB } from "../../infra/app/mongodb/statefulSet";
 import { APP_STACKS, findOne, ProgramRun, runProgram, SENTINELS, stackFileConfig } from "../harness";
 import { isSecretValue, spec } from "../kubernetesSchema";
-import { configuredResources, container, setting } from "./appStack";
+import { podSecurityViolations } from "../podSecurity";
+import { committedRun, configuredResources, container, setting } from "./appStack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 
@@ -13,7 +17,7 @@ for (const stack of APP_STACKS) {
         let run: ProgramRun;
 
         before(async () => {
-            run = await runProgram(stack);
+            run = await committedRun(stack);
         });
 
         describe("MongoDB", () => {
@@ -134,7 +138,7 @@ describe("operating the stacks", () => {
 
         for (const stack of APP_STACKS) {
             it(`${stack}: mongod is told its cache size, below its memory limit`, async () => {
-                const args: string[] = container(findOne(await runProgram(stack), "StatefulSet")).args;
+                const args: string[] = container(findOne(await committedRun(stack), "StatefulSet")).args;
                 const index = args.indexOf("--wiredTigerCacheSizeGB");
                 assert.ok(index > 0, args.join(" "));
                 const cacheGB = Number(args[index + 1]);
@@ -142,5 +146,61 @@ describe("operating the stacks", () => {
                 assert.ok(cacheGB * 1e9 < Number(bytes(setting(stack, "mongoMemoryLimit"))), "the cache fits in the limit");
             });
         }
+    });
+});
+
+describe("MongoDB's specs, built without a program run", () => {
+    const majors = Array.from({ length: MONGO_MAJORS.max - MONGO_MAJORS.min + 1 }, (_, i) => MONGO_MAJORS.min + i);
+    const statefulSet = (majorVersion: number, memoryLimit = "1Gi") => mongoStatefulSetSpec({
+        image: `mongo:${majorVersion}.0`,
+        majorVersion,
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: memoryLimit } },
+        storageSize: "1Gi",
+        database: "restfulapi",
+        serviceName: "mongodb",
+        credentialsSecretName: "the-credentials",
+        initScriptsName: "the-init-scripts",
+    }) as any;
+
+    it("the pod meets restricted Pod Security for every supported major version", () => {
+        for (const major of majors) {
+            assert.deepStrictEqual(podSecurityViolations(statefulSet(major).template.spec, "restricted"), [], `mongo ${major}`);
+        }
+    });
+
+    it("the probes and the init script run the same shell, the one each major version ships", () => {
+        for (const major of majors) {
+            const [mongod] = statefulSet(major).template.spec.containers;
+            const shells = ["startupProbe", "livenessProbe", "readinessProbe"].map((probe) => mongod[probe].exec.command[0]);
+            const initShell = /^(\S+) --quiet/m.exec(createAppUserScript(mongoShellFor(major)))?.[1];
+            // 6.0 removed the legacy `mongo` shell from the image.
+            const shipped = major >= 6 ? "mongosh" : "mongo";
+            assert.deepStrictEqual([...shells, initShell], [shipped, shipped, shipped, shipped], `mongo ${major}`);
+        }
+    });
+
+    it("mongod's cache stays below any memory limit from 512Mi", () => {
+        for (const limit of ["512Mi", "768Mi", "1Gi", "1500M", "2Gi", "3G", "6Gi", "16Gi"]) {
+            const args: string[] = statefulSet(MONGO_MAJORS.min, limit).template.spec.containers[0].args;
+            const cacheGB = Number(args[args.indexOf("--wiredTigerCacheSizeGB") + 1]);
+            assert.ok(cacheGB > 0 && cacheGB * 2 ** 30 < Number(bytes(limit)), `${cacheGB} GB under ${limit}`);
+        }
+    });
+
+    it("mongod reads every credential the Secret holds from it by reference, never as a value", () => {
+        const env: any[] = statefulSet(MONGO_MAJORS.min).template.spec.containers[0].env;
+        for (const key of CREDENTIAL_KEYS) {
+            const variable = env.find((e) => e.name === key);
+            assert.deepStrictEqual(variable, { name: key, valueFrom: { secretKeyRef: { name: "the-credentials", key } } }, key);
+        }
+        assert.ok(env.every((e) => e.value === undefined || !/USER|PASSWORD/.test(e.name)), "no credential as a literal value");
+    });
+
+    it("the NetworkPolicy selects MongoDB's own pods and admits only the client pods it is given, on MongoDB's port", () => {
+        const clients = { "app.kubernetes.io/name": "some-client" };
+        const policy = mongoNetworkPolicySpec(clients) as any;
+        const podLabels = statefulSet(MONGO_MAJORS.min).template.metadata.labels;
+        for (const [k, v] of Object.entries(policy.podSelector.matchLabels)) assert.strictEqual(podLabels[k], v, k);
+        assert.deepStrictEqual(policy.ingress, [{ from: [{ podSelector: { matchLabels: clients } }], ports: [{ port: MONGO_PORT, protocol: "TCP" }] }]);
     });
 });

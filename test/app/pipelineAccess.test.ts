@@ -2,9 +2,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { APP_STACKS, findOne, kubernetesObjects, ProgramRun, ROOT, runProgram } from "../harness";
+import { APP_STACKS, findOne, kubernetesObjects, ProgramRun, ROOT } from "../harness";
 import { spec } from "../kubernetesSchema";
-import { CLUSTER_SCOPED } from "./appStack";
+import { CLUSTER_SCOPED, committedRun } from "./appStack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 
@@ -21,7 +21,7 @@ for (const stack of APP_STACKS) {
         let run: ProgramRun;
 
         before(async () => {
-            run = await runProgram(stack);
+            run = await committedRun(stack);
         });
 
         describe("the pipeline's rights in this namespace", () => {
@@ -95,7 +95,7 @@ for (const stack of APP_STACKS) {
 describe("RBAC across both app stacks", () => {
     it("each stack lets only its own lane's deployer write, and only in its own namespace", async () => {
         for (const stack of APP_STACKS) {
-            const run = await runProgram(stack);
+            const run = await committedRun(stack);
             const writers = kubernetesObjects(run).map(spec).filter((o) => o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding")
                 .filter((o) => o.roleRef.name !== "view");
             for (const binding of writers) {

@@ -3,9 +3,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PRE_STOP_SECONDS } from "../../infra/app/usersApi/deployment";
-import { APP_STACKS, findOne, ProgramRun, ROOT, runProgram, SENTINELS, urnOf } from "../harness";
+import { APP_STACKS, findOne, ProgramRun, ROOT, SENTINELS, urnOf } from "../harness";
 import { isSecretValue, spec } from "../kubernetesSchema";
-import { configuredResources, container, setting } from "./appStack";
+import { committedRun, configuredResources, container, setting } from "./appStack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 
@@ -23,7 +23,7 @@ for (const stack of APP_STACKS) {
         const replicas = Number(setting(stack, "replicas"));
 
         before(async () => {
-            run = await runProgram(stack);
+            run = await committedRun(stack);
         });
 
         describe("API", () => {
@@ -127,7 +127,7 @@ for (const stack of APP_STACKS) {
 describe("operating the stacks", () => {
     describe("ordering", () => {
         it("the API rolls out only once MongoDB is ready (the Deployment depends on the StatefulSet)", async () => {
-            const run = await runProgram("develop");
+            const run = await committedRun("develop");
             const deployment = findOne(run, "Deployment");
             assert.ok(deployment.options.dependsOn.includes(urnOf(run, findOne(run, "StatefulSet"))),
                 deployment.options.dependsOn.join("\n"));

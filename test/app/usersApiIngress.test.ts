@@ -1,15 +1,15 @@
 // Who may reach the API: never a pod of a namespace running code that is not master's.
 import * as assert from "assert";
-import { APP_STACKS, findOne, ProgramRun, runProgram } from "../harness";
+import { APP_STACKS, findOne, ProgramRun } from "../harness";
 import { spec } from "../kubernetesSchema";
-import { setting } from "./appStack";
+import { committedRun, setting } from "./appStack";
 
 for (const stack of APP_STACKS) {
     describe(`the program on stack ${stack}`, () => {
         let run: ProgramRun;
 
         before(async () => {
-            run = await runProgram(stack);
+            run = await committedRun(stack);
         });
 
         describe("who may reach the API", () => {
