@@ -2,9 +2,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PRE_STOP_SECONDS } from "../../infra/app/usersApi/deployment";
+import { MAX_REPLICAS } from "../../infra/config";
+import { PRE_STOP_SECONDS, usersApiDeploymentSpec, usersApiDisruptionBudgetSpec } from "../../infra/app/usersApi/deployment";
+import { mongoUri } from "../../infra/app/usersApi/mongoUri";
 import { APP_STACKS, findOne, ProgramRun, ROOT, SENTINELS, urnOf } from "../harness";
 import { isSecretValue, spec } from "../kubernetesSchema";
+import { podSecurityViolations } from "../podSecurity";
 import { committedRun, configuredResources, container, setting } from "./appStack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
@@ -132,5 +135,48 @@ describe("operating the stacks", () => {
             assert.ok(deployment.options.dependsOn.includes(urnOf(run, findOne(run, "StatefulSet"))),
                 deployment.options.dependsOn.join("\n"));
         });
+    });
+});
+
+describe("the API's specs, built without a program run", () => {
+    const deployment = (replicas: number, pullSecretName?: string) => usersApiDeploymentSpec({
+        replicas,
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        imageDigest: `xpto/users-api@sha256:${"ab".repeat(32)}`,
+        database: "restfulapi",
+        mongoSecretName: "the-mongo-secret",
+        pullSecretName,
+    }) as any;
+
+    it("the pod meets restricted Pod Security, with or without a pull Secret", () => {
+        for (const pull of [undefined, "the-pull-secret"]) {
+            assert.deepStrictEqual(podSecurityViolations(deployment(2, pull).template.spec, "restricted"), [], String(pull));
+        }
+    });
+
+    it("the pods pull with a pull Secret exactly when there is one", () => {
+        assert.strictEqual(deployment(1).template.spec.imagePullSecrets, undefined);
+        assert.deepStrictEqual(deployment(1, "the-pull-secret").template.spec.imagePullSecrets, [{ name: "the-pull-secret" }]);
+    });
+
+    it("from two replicas a disruption budget keeps a pod up and still lets a drain evict one, for any replica count", () => {
+        for (let replicas = 1; replicas <= MAX_REPLICAS; replicas += 1) {
+            const budget = usersApiDisruptionBudgetSpec(replicas) as any;
+            if (replicas < 2) {
+                assert.strictEqual(budget, undefined, "one replica: a budget would block every drain");
+                continue;
+            }
+            assert.ok(budget.minAvailable >= 1 && budget.minAvailable < replicas, `${replicas} replicas, minAvailable ${budget.minAvailable}`);
+            const podLabels = deployment(replicas).template.metadata.labels;
+            for (const [k, v] of Object.entries(budget.selector.matchLabels)) assert.strictEqual(podLabels[k], v, k);
+        }
+    });
+
+    it("the connection string logs the application user in against the API's own database", () => {
+        const uri = new URL(mongoUri({ host: "mongodb.ns.svc.cluster.local", port: 27017, username: "app", password: "s3cret", database: "restfulapi" }));
+        assert.strictEqual(uri.protocol, "mongodb:");
+        assert.deepStrictEqual([uri.username, uri.password, uri.host], ["app", "s3cret", "mongodb.ns.svc.cluster.local:27017"]);
+        assert.strictEqual(uri.pathname, "/restfulapi");
+        assert.strictEqual(uri.searchParams.get("authSource"), "restfulapi", "never the admin database");
     });
 });
