@@ -10,7 +10,7 @@ import { ApiImage } from "./infra/app/apiImage";
 import { type AppConfig, type JenkinsConfig, loadStackConfig } from "./infra/config";
 import { Jenkins } from "./infra/ci/jenkins";
 import { LanePodPolicy } from "./infra/ci/lanePodPolicy";
-import { MONGO_PORT, MongoDb } from "./infra/app/mongodb";
+import { MongoDb } from "./infra/app/mongodb";
 import { PipelineAccess } from "./infra/app/pipelineAccess";
 import { isUntrusted, UNTRUSTED_LABEL } from "./infra/pipeline";
 import { PipelineLanes } from "./infra/ci/pipelineLanes";
@@ -26,23 +26,21 @@ function deployApp(app: AppConfig, jenkinsNamespace: string, podNetworkCidrs: st
     }, { protect: app.protectData });
     const ns = namespace.metadata.name;
 
-    const image = new ApiImage("users-api-image", { image: app.image, context: path.join(__dirname, "app") });
+    const { repository, registryServer, tag, digest, pull } = app.image;
+    const image = new ApiImage("users-api-image", { repository, registryServer, tag, digest, context: path.join(__dirname, "app") });
     const mongo = new MongoDb("mongodb", {
         namespace: ns,
-        mongo: app.mongo,
+        ...app.mongo,
         database: app.api.database,
         clientPodLabels: API_POD_LABELS,
         protectData: app.protectData,
     });
     const api = new UsersApi("users-api", {
         namespace: ns,
-        api: app.api,
+        ...app.api,
         imageDigest: image.repoDigest,
-        mongoHost: mongo.host,
-        mongoPort: MONGO_PORT,
-        mongoUsername: mongo.appUsername,
-        mongoPassword: mongo.appPassword.result,
-        pullCredentials: app.image.pull && { server: app.image.registryServer, ...app.image.pull },
+        mongo: mongo.appConnection,
+        pullCredentials: pull && { server: registryServer, ...pull },
         waitFor: [mongo.statefulSet],
         podNetworkCidrs,
     });

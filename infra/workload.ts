@@ -1,7 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
-import type { ComputeResources } from "./config";
-
 type Labels = Record<string, string>;
+
+/** A container's CPU and memory requests and limits, as Kubernetes quantities (`250m`, `512Mi`). */
+export interface ComputeResources {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+}
 
 /** Labels that select one component's pods; stable for the life of the workload. */
 export function selectorLabels(component: string): Labels {
@@ -34,7 +38,7 @@ export function restrictedContainerSecurity(): k8s.types.input.core.v1.SecurityC
     };
 }
 
-/** Kubernetes' shape for the requests and limits read from stack config. */
+/** Kubernetes' shape for a container's requests and limits. */
 export function resourceRequirements(spec: ComputeResources): k8s.types.input.core.v1.ResourceRequirements {
     return { requests: { ...spec.requests }, limits: { ...spec.limits } };
 }

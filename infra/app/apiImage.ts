@@ -1,10 +1,16 @@
 import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageConfig } from "../config";
 
 export interface ApiImageArgs {
-    image: ImageConfig;
+    /** `<registry host>/<path>`, without tag. */
+    repository: string;
+    /** The registry pushed to, host[:port]: the machine's `docker login` for it is used. */
+    registryServer: string;
+    /** The tag to build and push: the git commit the image is built from. */
+    tag: string;
+    /** Set for a rollback: deploy this earlier image (`sha256:…`) and build nothing. */
+    digest?: string;
     /** The folder holding the API and its Dockerfile. */
     context: string;
 }
@@ -25,7 +31,7 @@ export class ApiImage extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("xpto:api:Image", name, {}, opts);
-        const { repository, tag, digest, registryServer } = args.image;
+        const { repository, tag, digest, registryServer } = args;
 
         if (digest !== undefined) {
             this.repoDigest = pulumi.output(`${repository}@${digest}`);

@@ -1,22 +1,23 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type AppConfig, bytes } from "../config";
-import {
-    componentLabels, resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, selectorLabels,
-    serviceDnsName,
-} from "../workload";
-
-export const MONGO_PORT = 27017;
-/** The uid and gid of the `mongodb` user in the official image. */
-const MONGO_UID = 999;
-const NAME = "mongodb";
-const ROOT_USER = "root";
-const APP_USER = "users-api";
+import { type ComputeResources, componentLabels, selectorLabels, serviceDnsName } from "../workload";
+import { createAppUserScript, INIT_SCRIPT_NAME, mongoShellFor } from "./mongodb/initScript";
+import { mongoNetworkPolicySpec } from "./mongodb/networkPolicy";
+import { APP_USER, type CredentialKey, MONGO_NAME, MONGO_PORT, ROOT_USER } from "./mongodb/server";
+import { mongoStatefulSetSpec } from "./mongodb/statefulSet";
 
 export interface MongoDbArgs {
     namespace: pulumi.Input<string>;
-    mongo: AppConfig["mongo"];
+    /** The official image, `mongo:<tag>`. */
+    image: string;
+    /** The image's major version: it decides which shell the probes and the init script run. */
+    majorVersion: number;
+    resources: ComputeResources;
+    /** The data volume's size, a Kubernetes quantity. */
+    storageSize: string;
+    /** The data volume's StorageClass; the cluster's default when absent. */
+    storageClass?: string;
     /** The database the API uses; the application user may read and write only there. */
     database: string;
     /** Labels of the only pods allowed to connect (the API's). */
@@ -28,42 +29,12 @@ export interface MongoDbArgs {
     protectData: boolean;
 }
 
-/** WiredTiger's smallest cache, in GB (mongod refuses less). */
-export const MIN_WIRED_TIGER_CACHE_GB = 0.25;
-
-/**
- * The WiredTiger cache for a memory limit, by mongod's own rule for a host of
- * that size (half of (memory - 1 GB), at least 0.25 GB). MongoDB 4.x reads the
- * host's RAM, not the cgroup v2 limit, and would size it past the limit.
- */
-export function wiredTigerCacheSizeGB(memoryLimit: string): number {
-    const gb = (bytes(memoryLimit) ?? 0) / 2 ** 30;
-    return Math.max(MIN_WIRED_TIGER_CACHE_GB, Math.floor(((gb - 1) / 2) * 100) / 100);
-}
-
-/** The shell that ships in the image: 6.0 removed the legacy `mongo` shell in favour of `mongosh`. */
-export function mongoShellFor(majorVersion: number): "mongo" | "mongosh" {
-    return majorVersion >= 6 ? "mongosh" : "mongo";
-}
-
-/**
- * Runs once, on the first start with an empty volume (the image's
- * docker-entrypoint-initdb.d contract), as the root user the image created.
- * Passwords arrive as environment variables from the Secret, never in the script.
- */
-function createAppUserScript(shell: string): string {
-    return `#!/bin/bash
-set -euo pipefail
-${shell} --quiet --host 127.0.0.1 --port ${MONGO_PORT} \\
-  --username "$MONGO_INITDB_ROOT_USERNAME" --password "$MONGO_INITDB_ROOT_PASSWORD" \\
-  --authenticationDatabase admin "$MONGO_APP_DATABASE" <<EOF
-db.createUser({
-  user: "$MONGO_APP_USERNAME",
-  pwd: "$MONGO_APP_PASSWORD",
-  roles: [{ role: "readWrite", db: "$MONGO_APP_DATABASE" }]
-});
-EOF
-`;
+/** How a client logs in as the application user. */
+export interface MongoConnection {
+    host: pulumi.Output<string>;
+    port: number;
+    username: string;
+    password: pulumi.Output<string>;
 }
 
 /**
@@ -80,140 +51,63 @@ export class MongoDb extends pulumi.ComponentResource {
     public readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
     /** In-cluster host name of the server (no credentials). */
     public readonly host: pulumi.Output<string>;
-    public readonly appUsername = APP_USER;
+    /** The application user's connection: never the root user. */
+    public readonly appConnection: MongoConnection;
 
     constructor(name: string, args: MongoDbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("xpto:data:MongoDb", name, {}, opts);
         const child = { parent: this };
         const kept = { parent: this, protect: args.protectData };
-        const labels = componentLabels(NAME);
-        const selector = selectorLabels(NAME);
-        const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels });
+        const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels: componentLabels(MONGO_NAME) });
 
         // Alphanumeric only: the password is embedded in a connection URI and a shell here-document.
-        const password = (id: string) => new random.RandomPassword(`${name}-${id}-password`, {
-            length: 32,
-            special: false,
-        }, kept);
+        const password = (id: string) => new random.RandomPassword(`${name}-${id}-password`, { length: 32, special: false }, kept);
         this.rootPassword = password("root");
         this.appPassword = password("app");
 
+        const credentials: Record<CredentialKey, pulumi.Input<string>> = {
+            MONGO_INITDB_ROOT_USERNAME: ROOT_USER,
+            MONGO_INITDB_ROOT_PASSWORD: this.rootPassword.result,
+            MONGO_APP_USERNAME: APP_USER,
+            MONGO_APP_PASSWORD: this.appPassword.result,
+        };
         this.credentials = new k8s.core.v1.Secret(`${name}-credentials`, {
-            metadata: metadata(`${NAME}-credentials`),
+            metadata: metadata(`${MONGO_NAME}-credentials`),
             type: "Opaque",
-            stringData: {
-                MONGO_INITDB_ROOT_USERNAME: ROOT_USER,
-                MONGO_INITDB_ROOT_PASSWORD: this.rootPassword.result,
-                MONGO_APP_USERNAME: APP_USER,
-                MONGO_APP_PASSWORD: this.appPassword.result,
-            },
+            stringData: credentials,
         }, kept);
 
         this.initScripts = new k8s.core.v1.ConfigMap(`${name}-init`, {
-            metadata: metadata(`${NAME}-init`),
-            data: { "create-app-user.sh": createAppUserScript(mongoShellFor(args.mongo.majorVersion)) },
+            metadata: metadata(`${MONGO_NAME}-init`),
+            data: { [INIT_SCRIPT_NAME]: createAppUserScript(mongoShellFor(args.majorVersion)) },
         }, child);
 
         this.service = new k8s.core.v1.Service(`${name}-headless`, {
-            metadata: metadata(NAME),
+            metadata: metadata(MONGO_NAME),
             spec: {
                 clusterIP: "None",
-                selector,
+                selector: selectorLabels(MONGO_NAME),
                 ports: [{ name: "mongodb", port: MONGO_PORT, targetPort: "mongodb", protocol: "TCP" }],
             },
         }, child);
 
-        const fromSecret = (key: string) => ({ secretKeyRef: { name: this.credentials.metadata.name, key } });
-        const ping = ["--quiet", "--eval", "db.adminCommand('ping')"];
-        const shell = mongoShellFor(args.mongo.majorVersion);
-        this.statefulSet = new k8s.apps.v1.StatefulSet(NAME, {
-            metadata: metadata(NAME),
-            spec: {
+        this.statefulSet = new k8s.apps.v1.StatefulSet(MONGO_NAME, {
+            metadata: metadata(MONGO_NAME),
+            spec: mongoStatefulSetSpec({
+                ...args,
                 serviceName: this.service.metadata.name,
-                replicas: 1,
-                // Kubernetes' default, said out loud: deleting or scaling down the StatefulSet keeps the volume.
-                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-                selector: { matchLabels: selector },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        automountServiceAccountToken: false,
-                        securityContext: restrictedPodSecurity(MONGO_UID),
-                        terminationGracePeriodSeconds: 60,
-                        containers: [{
-                            name: "mongodb",
-                            image: args.mongo.image,
-                            args: [
-                                "mongod", "--bind_ip_all", "--noscripting",
-                                "--wiredTigerCacheSizeGB", String(wiredTigerCacheSizeGB(args.mongo.resources.limits.memory)),
-                            ],
-                            ports: [{ name: "mongodb", containerPort: MONGO_PORT, protocol: "TCP" }],
-                            env: [
-                                { name: "MONGO_INITDB_ROOT_USERNAME", valueFrom: fromSecret("MONGO_INITDB_ROOT_USERNAME") },
-                                { name: "MONGO_INITDB_ROOT_PASSWORD", valueFrom: fromSecret("MONGO_INITDB_ROOT_PASSWORD") },
-                                { name: "MONGO_APP_USERNAME", valueFrom: fromSecret("MONGO_APP_USERNAME") },
-                                { name: "MONGO_APP_PASSWORD", valueFrom: fromSecret("MONGO_APP_PASSWORD") },
-                                { name: "MONGO_APP_DATABASE", value: args.database },
-                            ],
-                            resources: resourceRequirements(args.mongo.resources),
-                            securityContext: restrictedContainerSecurity(),
-                            startupProbe: {
-                                exec: { command: [shell, ...ping] },
-                                periodSeconds: 5,
-                                timeoutSeconds: 5,
-                                failureThreshold: 60,
-                            },
-                            livenessProbe: {
-                                exec: { command: [shell, ...ping] },
-                                periodSeconds: 20,
-                                timeoutSeconds: 10,
-                                failureThreshold: 6,
-                            },
-                            readinessProbe: {
-                                exec: { command: [shell, ...ping] },
-                                periodSeconds: 10,
-                                timeoutSeconds: 5,
-                                failureThreshold: 3,
-                            },
-                            volumeMounts: [
-                                { name: "data", mountPath: "/data/db" },
-                                // The image declares these writable paths; the root filesystem stays read-only.
-                                { name: "configdb", mountPath: "/data/configdb" },
-                                { name: "tmp", mountPath: "/tmp" },
-                                { name: "init", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
-                            ],
-                        }],
-                        volumes: [
-                            { name: "configdb", emptyDir: {} },
-                            { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
-                            { name: "init", configMap: { name: this.initScripts.metadata.name, defaultMode: 0o555 } },
-                        ],
-                    },
-                },
-                volumeClaimTemplates: [{
-                    metadata: { name: "data", labels },
-                    spec: {
-                        accessModes: ["ReadWriteOnce"],
-                        storageClassName: args.mongo.storageClass,
-                        resources: { requests: { storage: args.mongo.storageSize } },
-                    },
-                }],
-            },
+                credentialsSecretName: this.credentials.metadata.name,
+                initScriptsName: this.initScripts.metadata.name,
+            }),
         }, { ...kept, customTimeouts: { create: "10m", update: "10m" } });
 
         this.networkPolicy = new k8s.networking.v1.NetworkPolicy(`${name}-allow-api`, {
-            metadata: metadata(`${NAME}-allow-api`),
-            spec: {
-                podSelector: { matchLabels: selector },
-                policyTypes: ["Ingress"],
-                ingress: [{
-                    from: [{ podSelector: { matchLabels: args.clientPodLabels } }],
-                    ports: [{ port: MONGO_PORT, protocol: "TCP" }],
-                }],
-            },
+            metadata: metadata(`${MONGO_NAME}-allow-api`),
+            spec: mongoNetworkPolicySpec(args.clientPodLabels),
         }, child);
 
         this.host = pulumi.all([this.service.metadata.name, args.namespace]).apply(([service, ns]) => serviceDnsName(service, ns));
+        this.appConnection = { host: this.host, port: MONGO_PORT, username: APP_USER, password: this.appPassword.result };
         this.registerOutputs({ host: this.host });
     }
 }
