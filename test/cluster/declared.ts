@@ -30,12 +30,12 @@ export interface Variant {
 
 const developRepository = () => stackFileConfig("develop")[`${PROJECT}:imageRepository`];
 
-/** The committed stacks, then the variants of test/program.test.ts, test/config.test.ts and test/jenkins.test.ts. */
+/** The committed stacks, then the variants of test/app/*.test.ts, test/config.test.ts and test/jenkins.test.ts. */
 export const VARIANTS: Variant[] = [
     ...STACKS.map((stack): Variant => ({ name: stack, stack, usedBy: `Pulumi.${stack}.yaml` })),
     {
         name: "develop with mongo:7.0", stack: "develop", settings: { mongoImage: "mongo:7.0" }, own: { namespace: "develop-mongo7" },
-        usedBy: "program.test.ts: probes with mongosh and creates the application user with mongosh",
+        usedBy: "app/mongodb.test.ts: probes with mongosh and creates the application user with mongosh",
     },
     {
         name: "develop as its lane's pipeline runs it, in a preview", stack: "develop", options: { secretsFrom: "nowhere", dryRun: true },
@@ -47,17 +47,17 @@ export const VARIANTS: Variant[] = [
     },
     {
         name: "production rolled back to an earlier image", stack: "production", settings: { apiImageDigest: `sha256:${"9f".repeat(32)}` },
-        own: { namespace: "production-rollback" }, usedBy: "program.test.ts: rollback to an earlier image",
+        own: { namespace: "production-rollback" }, usedBy: "app/apiImage.test.ts: rollback to an earlier image",
     },
     {
         name: "develop pushing to a registry with a port", stack: "develop", settings: { imageRepository: "127.0.0.1:5001/xpto/users-api" },
-        own: { namespace: "develop-registry-port" }, usedBy: "program.test.ts: builds and pushes to a registry with a port",
+        own: { namespace: "develop-registry-port" }, usedBy: "app/apiImage.test.ts: builds and pushes to a registry with a port",
     },
     {
         name: "develop pulling from a private repository", stack: "develop",
         settings: { imageRepository: developRepository(), imageRepositoryPrivate: "true", registryUsername: "xptopull" },
         options: { secrets: { [`${PROJECT}:registryPullToken`]: SENTINELS.secret("registryPullToken") } },
-        own: { namespace: "develop-private-registry" }, usedBy: "program.test.ts: a private repository: the pods pull with a Secret",
+        own: { namespace: "develop-private-registry" }, usedBy: "app/apiImage.test.ts: a private repository: the pods pull with a Secret",
     },
     {
         name: "jenkins with an S3 backend", stack: "jenkins", settings: { pipelineBackendUrl: "s3://xpto-state?region=eu-west-1" },
