@@ -155,3 +155,15 @@ export const AGENT_IMAGES = {
      */
     buildkit: "moby/buildkit:v0.32.2-rootless",
 } as const;
+
+/**
+ * How the rootless BuildKit image runs: as uid and gid 1000 with its state in a
+ * volume at the image's VOLUME (moby/buildkit@v0.32.2 Dockerfile `rootless` stage,
+ * read for AGENT_IMAGES.buildkit), and, in an unprivileged pod, with the daemon
+ * flag upstream's examples/kubernetes/job.rootless.yaml sets in BUILDKITD_FLAGS.
+ */
+export const BUILDKIT_ROOTLESS = {
+    user: 1000,
+    stateDirectory: "/home/user/.local/share/buildkit",
+    daemonFlags: "--oci-worker-no-process-sandbox",
+} as const;
