@@ -4,8 +4,8 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "./harness";
-import { scratchDir } from "./scratch";
+import { ROOT } from "../harness";
+import { scratchDir } from "../scratch";
 
 function tempDir(): string {
     return scratchDir("xpto-ci-");
