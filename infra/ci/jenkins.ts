@@ -9,9 +9,6 @@ import type { LanePodPolicy } from "./lanePodPolicy";
 import { ADMIN_SECRET, controllerUrl, GITHUB_SECRET, GITHUB_TOKEN, GITHUB_USERNAME, WEBHOOK_SECRET } from "./names";
 import type { PipelineLanes } from "./pipelineLanes";
 
-/** Pulumi type of this component (the jenkins stack's, which operators deploy and no pipeline runs). */
-export const JENKINS_COMPONENT_TYPE = "xpto:ci:Jenkins";
-
 export interface JenkinsArgs {
     /** Jenkins' namespace: the Namespace resource's name, so every object here waits for it. */
     namespace: pulumi.Output<string>;
@@ -50,7 +47,7 @@ export class Jenkins extends pulumi.ComponentResource {
     public readonly webhookSecretName: pulumi.Output<string>;
 
     constructor(name: string, args: JenkinsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(JENKINS_COMPONENT_TYPE, name, {}, opts);
+        super("xpto:ci:Jenkins", name, {}, opts);
         const child = { parent: this };
         const labels = componentLabels("jenkins");
         const ns = args.namespace;
@@ -109,4 +106,3 @@ export class Jenkins extends pulumi.ComponentResource {
         this.registerOutputs({ url: this.url, adminSecretName: this.adminSecretName, webhookSecretName: this.webhookSecretName });
     }
 }
-
