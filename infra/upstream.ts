@@ -66,8 +66,8 @@ export const CHART_FACTS = {
         { apiGroups: [""], resources: ["pods", "pods/exec", "persistentvolumeclaims"], verbs: ["create", "delete", "deletecollection", "patch", "update"] },
     ],
     /**
-     * values.yaml L191-227 and the statefulset snapshot: the controller runs as
-     * uid and gid 1000 (`runAsUser`, `fsGroup`); by default no container drops
+     * values.yaml L191-227 and the statefulset snapshot: the controller pod runs
+     * as user 1000 with fsGroup 1000 (`runAsUser`, `fsGroup`); by default no container drops
      * capabilities and none has a seccomp profile, so the controller pod meets
      * `baseline` only until its containers are hardened (infra/ci/helmValues.ts).
      */
