@@ -59,11 +59,27 @@ function deployJenkins(jenkins: JenkinsConfig, namespaceName: string, podNetwork
     const namespace = new k8s.core.v1.Namespace("jenkins-namespace", {
         metadata: { name: namespaceName, labels: { ...componentLabels("jenkins"), ...podSecurityLabels("restricted") } },
     });
+    const jenkinsNamespace = namespace.metadata.name;
     const podPolicy = new LanePodPolicy("lane-pods");
-    const lanes = new PipelineLanes("lanes", { jenkinsNamespace: namespace, jenkins, podNetworkCidrs });
-    const controller = new Jenkins("jenkins", { namespace: namespace.metadata.name, namespaceName, jenkins, lanes, podPolicy });
+    const lanes = new PipelineLanes("lanes", {
+        jenkinsNamespace,
+        credentials: jenkins.lanes,
+        backendUrl: jenkins.backend.url,
+        registryServer: jenkins.registryServer,
+        podNetworkCidrs,
+    });
+    const controller = new Jenkins("jenkins", {
+        namespace: jenkinsNamespace,
+        repositoryUrl: jenkins.repositoryUrl,
+        gitHub: jenkins.gitHub,
+        serviceType: jenkins.serviceType,
+        ingressHost: jenkins.ingressHost,
+        storageSize: jenkins.storageSize,
+        lanes,
+        podPolicy,
+    });
     return {
-        jenkinsNamespace: namespace.metadata.name,
+        jenkinsNamespace,
         jenkinsUrl: controller.url,
         jenkinsAdminSecretName: controller.adminSecretName,
         jenkinsWebhookSecretName: controller.webhookSecretName,

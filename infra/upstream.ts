@@ -66,18 +66,12 @@ export const CHART_FACTS = {
         { apiGroups: [""], resources: ["pods", "pods/exec", "persistentvolumeclaims"], verbs: ["create", "delete", "deletecollection", "patch", "update"] },
     ],
     /**
-     * values.yaml L191-227 and the statefulset snapshot: by default no container
-     * drops capabilities and none has a seccomp profile, so the controller pod
-     * meets `baseline` only; these container settings make it meet `restricted`.
+     * values.yaml L191-227 and the statefulset snapshot: the controller pod runs
+     * as user 1000 with fsGroup 1000 (`runAsUser`, `fsGroup`); by default no container drops
+     * capabilities and none has a seccomp profile, so the controller pod meets
+     * `baseline` only until its containers are hardened (infra/ci/helmValues.ts).
      */
-    restrictedContainerSecurityContext: {
-        runAsUser: 1000,
-        runAsGroup: 1000,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-    },
+    controllerUser: 1000,
     /** values.yaml L715-764: ingress keys at this tag (pathType exists; default ImplementationSpecific). */
     ingressKeys: ["enabled", "paths", "pathType", "apiVersion", "labels", "annotations", "ingressClassName", "path", "hostName", "resourceRootUrl", "tls"],
     /**
@@ -162,5 +156,14 @@ export const AGENT_IMAGES = {
     buildkit: "moby/buildkit:v0.32.2-rootless",
 } as const;
 
-/** The Groovy jar npm-groovy-lint 15 ships (its package `files`: lib/), used to run the Jenkinsfile tests. */
-export const GROOVY_JAR_IN_NPM_GROOVY_LINT = "node_modules/npm-groovy-lint/lib/java/groovy/lib/groovy-4.0.26.jar";
+/**
+ * How the rootless BuildKit image runs: as uid and gid 1000 with its state in a
+ * volume at the image's VOLUME (moby/buildkit@v0.32.2 Dockerfile `rootless` stage,
+ * read for AGENT_IMAGES.buildkit), and, in an unprivileged pod, with the daemon
+ * flag upstream's examples/kubernetes/job.rootless.yaml sets in BUILDKITD_FLAGS.
+ */
+export const BUILDKIT_ROOTLESS = {
+    user: 1000,
+    stateDirectory: "/home/user/.local/share/buildkit",
+    daemonFlags: "--oci-worker-no-process-sandbox",
+} as const;

@@ -28,14 +28,30 @@ export function restrictedPodSecurity(uid: number): k8s.types.input.core.v1.PodS
     };
 }
 
-/** Container-level hardening: no privilege escalation, no capabilities, no writes outside mounted volumes. */
-export function restrictedContainerSecurity(): k8s.types.input.core.v1.SecurityContext {
+/** No process of the container may gain privileges (setuid binaries, file capabilities): asked of every container that can do without. */
+export function noPrivilegeEscalation(): { allowPrivilegeEscalation: false } {
+    return { allowPrivilegeEscalation: false };
+}
+
+/**
+ * The one home of container hardening: what Pod Security `restricted` asks
+ * of every container (no privilege escalation, no capabilities, the runtime's
+ * seccomp profile) and no writes outside mounted volumes. Each workload adds
+ * who it runs as.
+ */
+export function hardenedContainer() {
     return {
-        allowPrivilegeEscalation: false,
+        ...noPrivilegeEscalation(),
         readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
         capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
     };
+}
+
+/** Container-level hardening of the app's workloads, whose pods set the seccomp profile and the user (restrictedPodSecurity). */
+export function restrictedContainerSecurity(): k8s.types.input.core.v1.SecurityContext {
+    const { allowPrivilegeEscalation, readOnlyRootFilesystem, capabilities } = hardenedContainer();
+    return { allowPrivilegeEscalation, readOnlyRootFilesystem, runAsNonRoot: true, capabilities };
 }
 
 /** Kubernetes' shape for a container's requests and limits. */

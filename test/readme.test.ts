@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { JOB_NAMES, laneJobDsl } from "../infra/ci/jenkins";
+import { laneJobDsl } from "../infra/ci/casc/jobs";
+import { JOB_NAMES } from "../infra/ci/names";
 import { LANES } from "../infra/pipeline";
 import { ROOT, stackFileConfig } from "./harness";
 import { headingAnchors, relativeLinks, tableAfter as tableIn } from "./markdown";

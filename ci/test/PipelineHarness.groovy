@@ -31,7 +31,6 @@ class PipelineRun {
     Map<String, Object> agent = [:]
     List<Map> options = []
     Map<String, Object> environment = [:]
-    List<String> stagesDeclared = []
     List<String> stagesRun = []
     List<Step> steps = []
 
@@ -91,7 +90,6 @@ abstract class PipelineScript extends Script {
         PipelineSpec spec = new PipelineSpec(run: run)
         within(spec, body)
         for (StageSpec stage : spec.stages) {
-            run.stagesDeclared << stage.name
             if (stage.when != null && !stage.when.call(currentEnv())) {
                 continue
             }
@@ -121,7 +119,6 @@ abstract class PipelineScript extends Script {
     String readFile(String path) { record('readFile', path); written.containsKey(path) ? written[path] : new File(path).text }
     void echo(String message) { record('echo', message) }
     void junit(Object args) { record('junit', args) }
-    void error(String message) { record('error', message); throw new IllegalStateException(message) }
 
     Object script(Closure body) { body.call() }
 

@@ -1,9 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { JenkinsConfig, LaneSecrets } from "../config";
 import {
-    AGENT_ACCOUNT, agentNamespace, isUntrusted, type Lane, LANE_CREDENTIALS_SECRET, LANE_LABEL, LANES, LAUNCHED_LANES,
-    type LaunchedLane, launcherOf, UNTRUSTED_LABEL,
+    AGENT_ACCOUNT, agentNamespace, type DeployLane, isUntrusted, type Lane, LANE_CREDENTIALS_SECRET, LANE_LABEL, LANES,
+    LAUNCHED_LANES, type LaunchedLane, launcherOf, launcherTokenSecretOf, UNTRUSTED_LABEL,
 } from "../pipeline";
 import { CHART_FACTS, JENKINS_RELEASE_NAME } from "../upstream";
 import { componentLabels, type PodSecurityLevel, podSecurityLabels } from "../workload";
@@ -12,7 +11,7 @@ import { componentLabels, type PodSecurityLevel, podSecurityLabels } from "../wo
  * The Pod Security level each lane's agent namespace enforces. The deploying
  * lanes build the API image with rootless BuildKit, whose unconfined seccomp
  * and AppArmor profiles `baseline` refuses: their namespaces enforce nothing
- * through Pod Security, and the lane pod policy (infra/lanePodPolicy.ts)
+ * through Pod Security, and the lane pod policy (infra/ci/lanePodPolicy.ts)
  * enforces `baseline`'s controls with that one allowance. Previews and forks
  * build nothing.
  */
@@ -26,9 +25,21 @@ export const LANE_POD_SECURITY: Record<Lane, PodSecurityLevel> = {
 /** Link-local addresses of cloud metadata services: the node's cloud credentials. */
 export const METADATA_ADDRESSES = ["169.254.169.254/32"];
 
+/** What one lane's builds may use; each lane holds only its own. */
+export interface LaneCredentials {
+    /** Pulumi Cloud token of the lane (Pulumi Cloud backend). */
+    pulumiToken?: pulumi.Input<string>;
+    /** S3 keys of the lane (S3 backend). */
+    s3?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+    /** The passphrase of the one stack the lane reads, by stack (S3 backend). */
+    passphrases?: Partial<Record<DeployLane, pulumi.Input<string>>>;
+    /** Push credentials (deploying lanes only). */
+    registry?: { username: string; token: pulumi.Input<string> };
+}
+
 /** The environment a lane's `pulumi` container receives from its credentials Secret. */
 export function laneEnvironment(
-    secrets: LaneSecrets, backendUrl: string, registryServer: string,
+    secrets: LaneCredentials, backendUrl: string, registryServer: string,
 ): Record<string, pulumi.Input<string>> {
     const env: Record<string, pulumi.Input<string>> = { PULUMI_BACKEND_URL: backendUrl };
     if (secrets.pulumiToken) env.PULUMI_ACCESS_TOKEN = secrets.pulumiToken;
@@ -73,9 +84,14 @@ export function laneEgressSpec(jenkinsNamespace: string, podNetworkCidrs: readon
 }
 
 export interface PipelineLanesArgs {
-    /** Jenkins' namespace, created before the lanes. */
-    jenkinsNamespace: k8s.core.v1.Namespace;
-    jenkins: JenkinsConfig;
+    /** Jenkins' namespace: the Namespace resource's name, created before the lanes. */
+    jenkinsNamespace: pulumi.Output<string>;
+    /** By lane; a lane without credentials (the fork lane) gets no Secret at all. */
+    credentials: Partial<Record<Lane, LaneCredentials>>;
+    /** The Pulumi backend every lane logs in to. */
+    backendUrl: string;
+    /** The registry the deploying lanes push the API image to. */
+    registryServer: string;
     /** The cluster's pod network: no lane may connect to an address in it but DNS and Jenkins. */
     podNetworkCidrs: readonly string[];
 }
@@ -109,8 +125,7 @@ export class PipelineLanes extends pulumi.ComponentResource {
     constructor(name: string, args: PipelineLanesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("xpto:ci:PipelineLanes", name, {}, opts);
         const child = { parent: this };
-        const { jenkins } = args;
-        const jenkinsNamespaceName = args.jenkinsNamespace.metadata.name;
+        const jenkinsNamespaceName = args.jenkinsNamespace;
 
         for (const lane of LANES) {
             const labels = { ...componentLabels("jenkins-agents"), [LANE_LABEL]: lane };
@@ -126,9 +141,9 @@ export class PipelineLanes extends pulumi.ComponentResource {
             this.accounts[lane] = new k8s.core.v1.ServiceAccount(`${name}-${lane}-agent`, {
                 metadata: { name: AGENT_ACCOUNT, namespace: ns, labels },
             }, child);
-            const secrets = jenkins.lanes[lane];
+            const secrets = args.credentials[lane];
             if (secrets) {
-                const env = laneEnvironment(secrets, jenkins.backend.url, jenkins.registryServer);
+                const env = laneEnvironment(secrets, args.backendUrl, args.registryServer);
                 this.credentials[lane] = new k8s.core.v1.Secret(`${name}-${lane}-credentials`, {
                     metadata: { name: LANE_CREDENTIALS_SECRET, namespace: ns, labels },
                     type: "Opaque",
@@ -155,7 +170,7 @@ export class PipelineLanes extends pulumi.ComponentResource {
             }, child);
             const tokenSecret = new k8s.core.v1.Secret(`${name}-${lane}-launcher-token`, {
                 metadata: {
-                    name: `${accountName}-token`,
+                    name: launcherTokenSecretOf(lane),
                     namespace: jenkinsNamespaceName,
                     labels,
                     annotations: { "kubernetes.io/service-account.name": accountName },

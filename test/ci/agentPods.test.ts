@@ -3,23 +3,35 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { Pod } from "kubernetes-models/v1";
-import { BUILDER_CONTAINER } from "../infra/ci/lanePodPolicy";
-import { AGENT_ACCOUNT, LANE_CREDENTIALS_SECRET } from "../infra/pipeline";
-import { LANE_POD_SECURITY } from "../infra/ci/pipelineLanes";
-import { AGENT_IMAGES } from "../infra/upstream";
-import { ROOT } from "./harness";
-import { podSecurityViolations } from "./podSecurity";
+import { AGENT_POD_KINDS, agentPodText } from "../../infra/ci/agentPods";
+import { BUILDER_CONTAINER } from "../../infra/ci/lanePodPolicy";
+import { LANE_POD_SECURITY } from "../../infra/ci/pipelineLanes";
+import { AGENT_ACCOUNT, AGENT_POD_FILES, agentPodFileOf, LANE_CREDENTIALS_SECRET, LANES } from "../../infra/pipeline";
+import { AGENT_IMAGES } from "../../infra/upstream";
+import { ROOT } from "../harness";
+import { podSecurityViolations, type Level } from "../podSecurity";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parsed YAML documents */
 
-function load(file: string): any {
-    return yaml.load(fs.readFileSync(path.join(ROOT, "ci", file), "utf8"));
-}
+const committed = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+/** The strictest level among the lanes that run a pod file: the pod must meet it. */
+const LEVEL_ORDER: Level[] = ["restricted", "baseline", "privileged"];
+const levelOf = (file: string) => LANES.filter((lane) => agentPodFileOf(lane) === file).map((lane) => LANE_POD_SECURITY[lane])
+    .sort((a, b) => LEVEL_ORDER.indexOf(a) - LEVEL_ORDER.indexOf(b))[0];
 
 const PODS = {
-    "deploy-pod.yaml": { pod: load("deploy-pod.yaml"), level: LANE_POD_SECURITY.production },
-    "preview-pod.yaml": { pod: load("preview-pod.yaml"), level: LANE_POD_SECURITY.preview },
+    "deploy-pod.yaml": { pod: yaml.load(committed(AGENT_POD_FILES.deploy)) as any, level: levelOf(AGENT_POD_FILES.deploy) },
+    "preview-pod.yaml": { pod: yaml.load(committed(AGENT_POD_FILES.preview)) as any, level: levelOf(AGENT_POD_FILES.preview) },
 } as const;
+
+describe("the agent pod files", () => {
+    it("are what infra/ci/agentPods.ts builds (npx tsx ci/generate-pods.ts writes them)", () => {
+        for (const kind of AGENT_POD_KINDS) {
+            assert.strictEqual(committed(AGENT_POD_FILES[kind]), agentPodText(kind), `${AGENT_POD_FILES[kind]} was edited by hand`);
+        }
+    });
+});
 
 const IMAGE_OF: Record<string, string> = {
     pulumi: AGENT_IMAGES.pulumi, python: AGENT_IMAGES.python, mongo: AGENT_IMAGES.mongo,
