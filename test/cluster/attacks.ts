@@ -13,7 +13,7 @@ import * as yaml from "js-yaml";
 import { BUILDER_CONTAINER, LANE_POD_POLICY_NAME } from "../../infra/ci/lanePodPolicy";
 import {
     AGENT_ACCOUNT, agentNamespace, DEPLOY_LANES, LANE_CREDENTIALS_SECRET, LANE_LABEL, LANES, type Lane, LAUNCHED_LANES,
-    type LaunchedLane, launcherOf, UNTRUSTED_LABEL,
+    type LaunchedLane, launcherOf, launcherTokenSecretOf, UNTRUSTED_LABEL,
 } from "../../infra/pipeline";
 import { ROOT } from "../harness";
 import { type ControlPlane, Kube, kubectlOk, waitFor } from "./controlPlane";
@@ -180,7 +180,7 @@ export function describeAttacks(cp: ControlPlane, everything: Manifest[]): void 
         it("no lane identity can read a lane's credentials (pods get them by mounting), a launcher's token or the GitHub credential", async () => {
             const secrets = [
                 ...LANES.filter((l) => l !== "fork").map((l) => ({ namespace: agentNamespace(JENKINS, l), name: LANE_CREDENTIALS_SECRET })),
-                ...LAUNCHED_LANES.map((l) => ({ namespace: JENKINS, name: `${launcherOf(l)}-token` })),
+                ...LAUNCHED_LANES.map((l) => ({ namespace: JENKINS, name: launcherTokenSecretOf(l) })),
                 { namespace: JENKINS, name: "jenkins-github" },
             ];
             let refused = 0;
