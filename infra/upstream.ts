@@ -160,7 +160,7 @@ export const AGENT_IMAGES = {
  * How the rootless BuildKit image runs: as uid and gid 1000 with its state in a
  * volume at the image's VOLUME (moby/buildkit@v0.32.2 Dockerfile `rootless` stage,
  * read for AGENT_IMAGES.buildkit), and, in an unprivileged pod, with the daemon
- * flag upstream's examples/kubernetes/job.rootless.yaml sets in BUILDKITD_FLAGS.
+ * flag upstream's examples/kubernetes/job.rootless.yaml sets in BUILDKITD_FLAGS (read at v0.32.2).
  */
 export const BUILDKIT_ROOTLESS = {
     user: 1000,
