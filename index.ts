@@ -7,14 +7,14 @@
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ApiImage } from "./infra/app/apiImage";
-import { type AppConfig, type JenkinsConfig, loadStackConfig } from "./infra/config";
-import { Jenkins } from "./infra/ci/jenkins";
-import { LanePodPolicy } from "./infra/ci/lanePodPolicy";
 import { MongoDb } from "./infra/app/mongodb";
 import { PipelineAccess } from "./infra/app/pipelineAccess";
-import { isUntrusted, UNTRUSTED_LABEL } from "./infra/pipeline";
-import { PipelineLanes } from "./infra/ci/pipelineLanes";
 import { API_POD_LABELS, UsersApi } from "./infra/app/usersApi";
+import { Jenkins } from "./infra/ci/jenkins";
+import { LanePodPolicy } from "./infra/ci/lanePodPolicy";
+import { PipelineLanes } from "./infra/ci/pipelineLanes";
+import { type AppConfig, type JenkinsConfig, loadStackConfig } from "./infra/config";
+import { isUntrusted, UNTRUSTED_LABEL } from "./infra/pipeline";
 import { componentLabels, podSecurityLabels } from "./infra/workload";
 
 function deployApp(app: AppConfig, jenkinsNamespace: string, podNetworkCidrs: string[]) {

@@ -9,7 +9,7 @@ What it guarantees, each tested (tests/test_servers.py, tests/test_container.py)
   requests waiting on a stalled database;
 - graceful stop: on SIGTERM it stops accepting, lets requests in flight finish
   and exits 0, within GRACEFUL_TIMEOUT_S, below the pod's grace period
-  (infra/app/usersApi.ts);
+  (infra/app/usersApi/deployment.ts);
 - an access log line per request on stdout (users_api/access_log.py);
 - bodies bounded by MAX_BODY_BYTES (Flask), headers read within a timeout;
 - no control socket, nothing written to disk: it runs on a read-only root.
@@ -22,7 +22,7 @@ import config
 
 HERE = Path(__file__).resolve().parent
 # With the pod's preStop wait, below its termination grace period
-# (infra/app/usersApi.ts), so in-flight requests finish before SIGKILL.
+# (infra/app/usersApi/deployment.ts), so in-flight requests finish before SIGKILL.
 GRACEFUL_TIMEOUT_S = 25
 # Headers must arrive within this (milliseconds): a slow client cannot hold a connection open for free.
 HEADER_READ_TIMEOUT_MS = 10000

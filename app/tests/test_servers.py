@@ -128,7 +128,7 @@ def test_a_request_in_flight_at_sigterm_gets_its_answer_and_the_server_exits_0(i
         database.stop()
 
 
-# infra/app/usersApi.ts: the liveness probe's timeoutSeconds.
+# infra/app/usersApi/deployment.ts: the liveness probe's timeoutSeconds.
 PROBE_TIMEOUT_S = 3
 
 
