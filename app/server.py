@@ -41,7 +41,7 @@ def settings(environ=None):
         "blocking_threads": own["SERVER_THREADS"],
         "working_dir": HERE,
         "log_level": own["SERVER_LOG_LEVEL"],
-        # served.py writes the access log itself, one os.write a request (cheaper than granian's own).
+        # served.py writes the access log itself, lines gathered into few writes (users_api/access_log.py).
         "log_access": False,
         "static_path_route": ["/healthz"],
         "static_path_mount": [HERE / "liveness"],

@@ -18,6 +18,11 @@
 #
 #   bash bench/api-bench.sh [seconds per run, default 15] [rounds, default 2]
 #
+# BENCH_IMAGE_VARIANTS="2x8 2x4" runs one container of the image per
+# <workers>x<threads> (SERVER_WORKERS, SERVER_THREADS), side by side in the same
+# rounds: candidates compared in one run. Default: the image as it ships.
+# BENCH_WORKLOADS="by_id mix" runs a subset of root, by_id and mix.
+#
 # Starts everything it needs (PostgreSQL as the postgres user, FerretDB, two
 # containers of the image, two Python servers) on 127.0.0.1 only, and stops all of it
 # on exit; each run is bounded by wrk's duration.
@@ -29,7 +34,7 @@ ROUNDS=${2:-2}
 export BENCH_USERS=${BENCH_USERS:-1000}
 CONNECTIONS=16
 THREADS=2
-IMAGE_PORT=5101
+IMAGE_PORT=5101 # the first variant's; the next ones count up from 5110
 BASELINE_PORT=5102
 DEV_PORT=5103
 CEILING_PORT=5104
@@ -42,11 +47,11 @@ if ! docker info >/dev/null 2>&1; then bash scripts/docker-daemon.sh start; star
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 work=$(mktemp -d)
 chmod 755 "$work"
-container= ceiling_container= baseline_pid= dev_pid= ferretdb_pid= pg_started=false
+containers=() ceiling_container= baseline_pid= dev_pid= ferretdb_pid= pg_started=false
 cleanup() {
   trap '' INT TERM
   set +e
-  for c in $container $ceiling_container; do timeout 60 docker rm -f "$c" >/dev/null 2>&1; done
+  for c in "${containers[@]}" $ceiling_container; do timeout 60 docker rm -f "$c" >/dev/null 2>&1; done
   for pid in $dev_pid $ferretdb_pid; do kill "$pid" 2>/dev/null; done
   # The baseline's debug reloader runs the app in a child process: stop its whole group.
   [ -n "$baseline_pid" ] && kill -- "-$baseline_pid" 2>/dev/null
@@ -65,7 +70,7 @@ wait_ready() {
   return 1
 }
 
-echo "starting PostgreSQL, FerretDB on PostgreSQL and the four servers"
+echo "starting PostgreSQL, FerretDB on PostgreSQL and the servers"
 pg_port=$(free_port)
 mkdir "$work/pg" && chown postgres "$work/pg"
 su postgres -s /bin/sh -c "'$pg_bin/initdb' -D '$work/pg' -A trust -U postgres" >"$work/initdb.log"
@@ -81,8 +86,25 @@ uri="mongodb://127.0.0.1:$db_port"
 
 base=$(bash scripts/build-standin-base.sh)
 docker build --quiet --network host --build-arg "BASE_IMAGE=$base" --tag xpto-users-api:bench app >/dev/null
-container=$(docker run --detach --network host --read-only --tmpfs /tmp --env PORT=$IMAGE_PORT \
-  --env SERVER_BIND_HOST=127.0.0.1 --env "MONGO_URI=$uri" --env MONGO_DATABASE=bench_image xpto-users-api:bench)
+# The image as it ships (its own defaults) unless candidates are named.
+read -r -a variants <<<"${BENCH_IMAGE_VARIANTS:-shipped}"
+declare -A port_of=() container_of=() label_of=()
+image_servers=()
+for i in "${!variants[@]}"; do
+  variant=${variants[$i]}
+  server=image_${variant}
+  port=$((i == 0 ? IMAGE_PORT : 5110 + i))
+  sizing=()
+  if [ "$variant" != shipped ]; then
+    [[ $variant =~ ^([0-9]+)x([0-9]+)$ ]] || { echo "a variant is <workers>x<threads>, not $variant" >&2; exit 2; }
+    sizing=(--env "SERVER_WORKERS=${BASH_REMATCH[1]}" --env "SERVER_THREADS=${BASH_REMATCH[2]}")
+  fi
+  container_of[$server]=$(docker run --detach --network host --read-only --tmpfs /tmp --env PORT=$port "${sizing[@]}" \
+    --env SERVER_BIND_HOST=127.0.0.1 --env "MONGO_URI=$uri" --env "MONGO_DATABASE=bench_$server" xpto-users-api:bench)
+  containers+=("${container_of[$server]}")
+  port_of[$server]=$port
+  image_servers+=("$server")
+done
 # The same image and Python, the app behind the least HTTP work (bench/flask-ceiling.py).
 ceiling_container=$(docker run --detach --network host --read-only --volume "$root/bench:/srv/bench:ro" \
   --env PYTHONPATH=/srv/app --env CEILING_PORT=$CEILING_PORT --env "MONGO_URI=$uri" \
@@ -93,19 +115,22 @@ baseline_pid=$!
 (cd app && MONGO_URI=$uri MONGO_DATABASE=bench_dev API_PORT=$DEV_PORT exec ../.venv/bin/python run-app.py \
   >"$work/dev.log" 2>&1) &
 dev_pid=$!
-wait_ready $IMAGE_PORT /readyz
+for server in "${image_servers[@]}"; do wait_ready "${port_of[$server]}" /readyz; done
 wait_ready $BASELINE_PORT /
 wait_ready $DEV_PORT /readyz
 wait_ready $CEILING_PORT /readyz
 
-servers=("image" "original" "dev" "flask_ceiling")
-declare -A port_of=([image]=$IMAGE_PORT [original]=$BASELINE_PORT [dev]=$DEV_PORT [flask_ceiling]=$CEILING_PORT)
-declare -A label_of=(
-  [image]="image: granian ($(docker exec "$container" printenv SERVER_WORKERS 2>/dev/null || echo 2) workers x $(docker exec "$container" printenv SERVER_THREADS 2>/dev/null || echo 8) threads)"
+servers=("${image_servers[@]}" "original" "dev" "flask_ceiling")
+port_of+=([original]=$BASELINE_PORT [dev]=$DEV_PORT [flask_ceiling]=$CEILING_PORT)
+for server in "${image_servers[@]}"; do
+  label_of[$server]="image: granian ($(docker exec "${container_of[$server]}" python -c \
+    'import config; s = config.from_env(reader=config.IMAGE_SERVER); print(s["SERVER_WORKERS"], "workers x", s["SERVER_THREADS"], "threads")'))"
+done
+label_of+=(
   [original]="baseline: original app (dev server, debug)"
   [dev]="python run-app.py (dev server)"
   [flask_ceiling]="reference: the app behind a bare HTTP loop")
-workloads=("root" "by_id" "mix")
+read -r -a workloads <<<"${BENCH_WORKLOADS:-root by_id mix}"
 declare -A title_of=([root]="GET / (no database)" [by_id]="GET /api/v1/users?id=N"
   [mix]="80% GET by id, 20% POST /api/v1/users")
 declare -A args_of=([root]="" [by_id]="--script bench/by-id.lua" [mix]="--script bench/mix.lua")
@@ -123,7 +148,8 @@ run() {
   local index=--index
   [ "$server" = original ] && index=
   .venv/bin/python bench/reset.py "$uri" "$BENCH_USERS" "bench_$server" $index
-  [ "$server" = image ] && ticks=$(cpu_ticks "$container")
+  local container=${container_of[$server]:-}
+  [ -n "$container" ] && ticks=$(cpu_ticks "$container")
   # shellcheck disable=SC2086
   out=$(timeout $((DURATION + 30)) wrk --threads $THREADS --connections $CONNECTIONS --duration "${DURATION}s" \
     --latency ${args_of[$workload]} "http://127.0.0.1:${port_of[$server]}/")
@@ -134,7 +160,7 @@ run() {
     END { print n + 0 }' <<<"$out")
   echo "$rps $p50 $p99 $errors" >>"$work/$workload-$server"
   if [ -n "$ticks" ]; then
-    echo "$rps $(( $(cpu_ticks "$container") - ticks )) $DURATION $(rss_kib "$container")" >>"$work/$workload-pod"
+    echo "$rps $(( $(cpu_ticks "$container") - ticks )) $DURATION $(rss_kib "$container")" >>"$work/$workload-pod-$server"
   fi
 }
 
@@ -158,21 +184,25 @@ summary() { awk '{ r += $1; a += $2; b += $3; e += $4 } END { printf "%.0f %.1f 
 for workload in "${workloads[@]}"; do
   echo
   echo "${title_of[$workload]} (mean of $ROUNDS runs)"
-  printf '%-46s %8s %8s %8s %7s %14s %12s\n' server req/s "p50 ms" "p99 ms" errors "req/s vs orig" "p99 vs orig"
+  printf '%-46s %8s %8s %8s %7s %14s %12s %14s\n' server req/s "p50 ms" "p99 ms" errors "req/s vs orig" "p99 vs orig" "req/s vs ref"
   read -r o_rps _ o_p99 _ < <(summary "$work/$workload-original")
+  read -r c_rps _ < <(summary "$work/$workload-flask_ceiling")
   for server in "${servers[@]}"; do
     read -r rps p50 p99 errors < <(summary "$work/$workload-$server")
-    ratios=$(awk -v r="$rps" -v p="$p99" -v orr="$o_rps" -v op="$o_p99" \
-      'BEGIN { printf "%13.2fx %11.2fx", (orr > 0 ? r / orr : 0), (op > 0 ? p / op : 0) }')
+    ratios=$(awk -v r="$rps" -v p="$p99" -v orr="$o_rps" -v op="$o_p99" -v cr="$c_rps" \
+      'BEGIN { printf "%13.2fx %11.2fx %13.0f%%", (orr > 0 ? r / orr : 0), (op > 0 ? p / op : 0), (cr > 0 ? 100 * r / cr : 0) }')
     printf '%-46s %8s %8s %8s %7s %s\n' "${label_of[$server]}" "$rps" "$p50" "$p99" "$errors" "$ratios"
   done
 done
 
-echo
-echo "one pod of the image (one container, ${label_of[image]#image: }), while it served each workload:"
-printf '%-40s %8s %11s %14s %12s\n' workload req/s "CPU cores" "req/s per core" "memory MiB"
-for workload in "${workloads[@]}"; do
-  awk -v t="${title_of[$workload]}" '{ r += $1; c += $2 / 100 / $3; m = ($4 > m ? $4 : m) }
-    END { printf "%-40s %8.0f %11.2f %14.0f %12.0f\n", t, r / NR, c / NR, (c > 0 ? r / c : 0), m / 1024 }' "$work/$workload-pod"
+for server in "${image_servers[@]}"; do
+  echo
+  echo "one pod of the image (one container, ${label_of[$server]#image: }), while it served each workload:"
+  printf '%-40s %8s %11s %14s %12s\n' workload req/s "CPU cores" "req/s per core" "memory MiB"
+  for workload in "${workloads[@]}"; do
+    awk -v t="${title_of[$workload]}" '{ r += $1; c += $2 / 100 / $3; m = ($4 > m ? $4 : m) }
+      END { printf "%-40s %8.0f %11.2f %14.0f %12.0f\n", t, r / NR, c / NR, (c > 0 ? r / c : 0), m / 1024 }' "$work/$workload-pod-$server"
+  done
 done
+echo
 echo "baseline (original app, dev server with its debug reloader): $(( $(group_rss_kib "$baseline_pid") / 1024 )) MiB resident"

@@ -124,6 +124,8 @@ def test_a_request_in_flight_at_sigterm_gets_its_answer_and_the_server_exits_0(i
         in_flight.join(30)
         assert [a.status_code for a in answers] == [503], "answered in full, not cut off"
         assert server.wait(timeout=30) == 0
+        # Answered after SIGTERM, as its worker was stopping: its access line is written as the worker exits.
+        assert '"GET /api/v1/users HTTP/1.1" 503' in server.log_path.read_text()
     finally:
         database.stop()
 
