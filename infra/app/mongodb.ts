@@ -1,25 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type ComputeResources, componentLabels, selectorLabels, serviceDnsName } from "../workload";
+import { componentLabels, selectorLabels, serviceDnsName } from "../workload";
 import { createAppUserScript, INIT_SCRIPT_NAME, mongoShellFor } from "./mongodb/initScript";
 import { mongoNetworkPolicySpec } from "./mongodb/networkPolicy";
 import { APP_USER, type CredentialKey, MONGO_NAME, MONGO_PORT, ROOT_USER } from "./mongodb/server";
-import { mongoStatefulSetSpec } from "./mongodb/statefulSet";
+import { type MongoStatefulSetArgs, mongoStatefulSetSpec } from "./mongodb/statefulSet";
 
-export interface MongoDbArgs {
+/** The server's settings are the StatefulSet's; the objects it reads are the component's own. */
+export interface MongoDbArgs extends Omit<MongoStatefulSetArgs, "serviceName" | "credentialsSecretName" | "initScriptsName"> {
     namespace: pulumi.Input<string>;
-    /** The official image, `mongo:<tag>`. */
-    image: string;
-    /** The image's major version: it decides which shell the probes and the init script run. */
-    majorVersion: number;
-    resources: ComputeResources;
-    /** The data volume's size, a Kubernetes quantity. */
-    storageSize: string;
-    /** The data volume's StorageClass; the cluster's default when absent. */
-    storageClass?: string;
-    /** The database the API uses; the application user may read and write only there. */
-    database: string;
     /** Labels of the only pods allowed to connect (the API's). */
     clientPodLabels: Record<string, string>;
     /**
