@@ -49,40 +49,35 @@ class Setting:
     default: str | None
     parse: Callable[[str, str | None], object]
     reader: str
-    meaning: str
 
 
+# What each setting means is the README's table, checked against this one.
 SETTINGS = (
-    Setting("MONGO_URI", "mongodb://localhost:27017", text, APP,
-            "the database's connection string; in Kubernetes it comes from a Secret"),
-    Setting("MONGO_DATABASE", "restfulapi", text, APP, "the database"),
-    Setting("MONGO_COLLECTION", "users", text, APP, "the users' collection"),
+    Setting("MONGO_URI", "mongodb://localhost:27017", text, APP),
+    Setting("MONGO_DATABASE", "restfulapi", text, APP),
+    Setting("MONGO_COLLECTION", "users", text, APP),
     # Seconds, not MongoDB's default 30 s: a request fails fast with 503 when the
     # database is gone, well inside the probes' and clients' timeouts.
-    Setting("MONGO_SERVER_SELECTION_TIMEOUT_MS", "3000", positive_whole_number, APP,
-            "how long a request waits for the database before answering 503"),
-    Setting("MONGO_CONNECT_TIMEOUT_MS", "3000", positive_whole_number, APP, "the database client's connect timeout"),
-    Setting("MONGO_SOCKET_TIMEOUT_MS", "10000", positive_whole_number, APP, "the database client's socket timeout"),
-    Setting("MAX_BODY_BYTES", str(1024 * 1024), positive_whole_number, APP, "the largest request body accepted"),
-    Setting("PAGE_SIZE", "100", positive_whole_number, APP, "users per answer of GET /api/v1/users without `_limit`"),
-    Setting("MAX_PAGE_SIZE", "1000", positive_whole_number, APP, "the largest `_limit` a client may ask for"),
-    Setting("INDEX_RETRY_SECONDS", "30", positive_whole_number, APP,
-            "how often a process tries again to make the unique `id` index it could not make"),
-    Setting("PORT", "5000", positive_whole_number, IMAGE_SERVER, "the port the image's server listens on"),
+    Setting("MONGO_SERVER_SELECTION_TIMEOUT_MS", "3000", positive_whole_number, APP),
+    Setting("MONGO_CONNECT_TIMEOUT_MS", "3000", positive_whole_number, APP),
+    Setting("MONGO_SOCKET_TIMEOUT_MS", "10000", positive_whole_number, APP),
+    Setting("MAX_BODY_BYTES", str(1024 * 1024), positive_whole_number, APP),
+    Setting("PAGE_SIZE", "100", positive_whole_number, APP),
+    Setting("MAX_PAGE_SIZE", "1000", positive_whole_number, APP),
+    Setting("INDEX_RETRY_SECONDS", "30", positive_whole_number, APP),
+    Setting("PORT", "5000", positive_whole_number, IMAGE_SERVER),
     # All interfaces: in Kubernetes the kubelet and the Service reach the pod on
     # its own address. The offline try-out, on the host's network, sets 127.0.0.1.
-    Setting("SERVER_BIND_HOST", "0.0.0.0", text, IMAGE_SERVER, "the address the image's server listens on"),
+    Setting("SERVER_BIND_HOST", "0.0.0.0", text, IMAGE_SERVER),
     # 3 x 4 rather than 2 x 8: the same throughput with a shorter tail in the
     # benchmark (bench/api-bench.sh, docs/figures.md), for about 50 MiB more.
-    Setting("SERVER_WORKERS", "3", positive_whole_number, IMAGE_SERVER, "the image's server's worker processes"),
-    Setting("SERVER_THREADS", "4", positive_whole_number, IMAGE_SERVER,
-            "Python threads per worker: requests of one worker that may wait on the database at once"),
-    Setting("SERVER_LOG_LEVEL", "info", log_level, IMAGE_SERVER, "the image's server's log level"),
-    Setting("API_HOST", "127.0.0.1", text, DEV_SERVER, "the address the developer's server listens on"),
-    Setting("API_PORT", "5000", positive_whole_number, DEV_SERVER, "the port the developer's server listens on"),
+    Setting("SERVER_WORKERS", "3", positive_whole_number, IMAGE_SERVER),
+    Setting("SERVER_THREADS", "4", positive_whole_number, IMAGE_SERVER),
+    Setting("SERVER_LOG_LEVEL", "info", log_level, IMAGE_SERVER),
+    Setting("API_HOST", "127.0.0.1", text, DEV_SERVER),
+    Setting("API_PORT", "5000", positive_whole_number, DEV_SERVER),
     # The interactive debugger executes arbitrary code for whoever reaches it.
-    Setting("API_DEBUG", None, switch, DEV_SERVER,
-            "1 turns the interactive debugger on: only ever on a developer's own machine"),
+    Setting("API_DEBUG", None, switch, DEV_SERVER),
 )
 
 

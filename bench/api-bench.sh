@@ -11,7 +11,8 @@
 # and each starts from a collection reset to BENCH_USERS users (with the unique
 # id index for this API's servers, which make it; none for the original, which
 # never did).
-# Prints req/s, p50, p99 and errors per server, and the ratios to the baseline,
+# Prints req/s, p50, p99 and errors per server, the ratios to the baseline and
+# each server's share of the reference row's req/s,
 # the database's own rate for the API's lookup, and what one pod of the image
 # uses: CPU while it serves (so req/s per core) and memory (resident set of its
 # processes), the figures to size replicas by.
@@ -23,8 +24,9 @@
 # rounds: candidates compared in one run. Default: the image as it ships.
 # BENCH_WORKLOADS="by_id mix" runs a subset of root, by_id and mix.
 #
-# Starts everything it needs (PostgreSQL as the postgres user, FerretDB, two
-# containers of the image, two Python servers) on 127.0.0.1 only, and stops all of it
+# Starts everything it needs (PostgreSQL as the postgres user, FerretDB, a
+# container of the image per variant and one for the reference, two Python
+# servers) on 127.0.0.1 only, and stops all of it
 # on exit; each run is bounded by wrk's duration.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +36,7 @@ ROUNDS=${2:-2}
 export BENCH_USERS=${BENCH_USERS:-1000}
 CONNECTIONS=16
 THREADS=2
-IMAGE_PORT=5101 # the first variant's; the next ones count up from 5110
+IMAGE_PORT=5101 # the first variant's; variant i (from 1) listens on 5110 + i
 BASELINE_PORT=5102
 DEV_PORT=5103
 CEILING_PORT=5104
@@ -47,11 +49,12 @@ if ! docker info >/dev/null 2>&1; then bash scripts/docker-daemon.sh start; star
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 work=$(mktemp -d)
 chmod 755 "$work"
-containers=() ceiling_container= baseline_pid= dev_pid= ferretdb_pid= pg_started=false
+declare -A container_of=()
+ceiling_container= baseline_pid= dev_pid= ferretdb_pid= pg_started=false
 cleanup() {
   trap '' INT TERM
   set +e
-  for c in "${containers[@]}" $ceiling_container; do timeout 60 docker rm -f "$c" >/dev/null 2>&1; done
+  for c in "${container_of[@]}" $ceiling_container; do timeout 60 docker rm -f "$c" >/dev/null 2>&1; done
   for pid in $dev_pid $ferretdb_pid; do kill "$pid" 2>/dev/null; done
   # The baseline's debug reloader runs the app in a child process: stop its whole group.
   [ -n "$baseline_pid" ] && kill -- "-$baseline_pid" 2>/dev/null
@@ -88,7 +91,7 @@ base=$(bash scripts/build-standin-base.sh)
 docker build --quiet --network host --build-arg "BASE_IMAGE=$base" --tag xpto-users-api:bench app >/dev/null
 # The image as it ships (its own defaults) unless candidates are named.
 read -r -a variants <<<"${BENCH_IMAGE_VARIANTS:-shipped}"
-declare -A port_of=() container_of=() label_of=()
+declare -A port_of=() label_of=()
 image_servers=()
 for i in "${!variants[@]}"; do
   variant=${variants[$i]}
@@ -101,7 +104,6 @@ for i in "${!variants[@]}"; do
   fi
   container_of[$server]=$(docker run --detach --network host --read-only --tmpfs /tmp --env PORT=$port "${sizing[@]}" \
     --env SERVER_BIND_HOST=127.0.0.1 --env "MONGO_URI=$uri" --env "MONGO_DATABASE=bench_$server" xpto-users-api:bench)
-  containers+=("${container_of[$server]}")
   port_of[$server]=$port
   image_servers+=("$server")
 done

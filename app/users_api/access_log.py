@@ -12,11 +12,11 @@ API about a tenth of its throughput in the benchmark; lines written together,
 at most FLUSH_INTERVAL_S after their request, cost a few writes a second.
 Each write holds whole lines and at most PIPE_BUF bytes, so it is atomic on a
 pipe and lines of the server's worker processes never interleave. A process
-that stops writes what it holds as it exits (atexit, and multiprocessing's
-exit finalizers for forked workers, which skip atexit); a process killed with
-SIGKILL loses at most the last FLUSH_INTERVAL_S of lines.
+that stops writes what it holds as it exits (multiprocessing's exit
+finalizers, which run in the main process and in forked workers alike, where
+atexit does not); a process killed with SIGKILL loses at most the last
+FLUSH_INTERVAL_S of lines.
 """
-import atexit
 import os
 import threading
 import time
@@ -51,13 +51,12 @@ class AccessLog:
         self._forget_parent()
         # A forked child starts empty: the lines it inherits are its parent's to write.
         os.register_at_fork(after_in_child=self._forget_parent)
-        atexit.register(self.flush)
 
     def _forget_parent(self):
         self._lines = []
         self._size = 0
         self._lock = threading.Lock()
-        self._writer_pid = None
+        self._writer_started = False
 
     def write(self, line):
         with self._lock:
@@ -75,10 +74,11 @@ class AccessLog:
             os.write(self.fd, chunk)
 
     def _ensure_writer(self):
-        # Threads do not survive fork: each process that writes starts its own.
-        if self._writer_pid == os.getpid():
+        # Threads do not survive fork: each process that writes starts its own
+        # (a forked child starts with _writer_started reset, _forget_parent).
+        if self._writer_started:
             return
-        self._writer_pid = os.getpid()
+        self._writer_started = True
         util.Finalize(self, self.flush, exitpriority=100)
         threading.Thread(target=self._write_periodically, name="access-log", daemon=True).start()
 

@@ -8,7 +8,6 @@ runs and with its settings, database client and timeouts:
 from app/, the image's WORKDIR: `kubectl exec deploy/users-api -- flask --app wsgi users duplicates`.
 """
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from . import database
@@ -23,7 +22,7 @@ users_cli = AppGroup("users", help="Maintenance of the stored users.")
 @click.pass_context
 def duplicates(ctx, resolve):
     """Lists stored users that repeat an `id`; with --resolve, sets the extra copies aside."""
-    users = database.collection(current_app)
+    users = database.collection()
     groups = find_duplicates(users)
     if not groups:
         click.echo(f"no repeated ids in {users.full_name}")
