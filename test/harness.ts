@@ -218,3 +218,23 @@ export function findOne(run: ProgramRun, kind: string, name?: string): DeclaredR
     }
     return found[0];
 }
+
+/** A committed stack file's settings with some changed, as an operator would change them. */
+export function withSettings(stack: string, settings: Record<string, string>): Record<string, string> {
+    return { ...stackFileConfig(stack), ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [`${PROJECT}:${k}`, v])) };
+}
+
+const committedRuns = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * The program run on a committed stack file, as it is: once per suite, since
+ * the tests only read what it declared (a run with other settings is its own).
+ */
+export function committedRun(stack: string): Promise<ProgramRun> {
+    let run = committedRuns.get(stack);
+    if (run === undefined) {
+        run = runProgram(stack);
+        committedRuns.set(stack, run);
+    }
+    return run;
+}

@@ -30,7 +30,6 @@ export interface UsersApiArgs {
 
 /** The users API: its connection Secret, Deployment, Service and, with 2+ replicas, a PodDisruptionBudget. */
 export class UsersApi extends pulumi.ComponentResource {
-    public readonly podLabels = API_POD_LABELS;
     public readonly mongoSecret: k8s.core.v1.Secret;
     public readonly pullSecret?: k8s.core.v1.Secret;
     public readonly deployment: k8s.apps.v1.Deployment;

@@ -161,7 +161,7 @@ const dump = (value: unknown) => yaml.dump(value, { lineWidth: -1 });
 /** The pod file's text: the pod, with why each container is there. */
 export function agentPodText(kind: AgentPodKind): string {
     const pod = agentPod(kind);
-    const podVolumes = volumes(kind);
+    const podVolumes = pod.spec.volumes ?? [];
     const lines = [
         comment(`${HEADERS[kind]}\nWhatever a branch writes here, the lane pod policy (infra/ci/lanePodPolicy.ts)\n` +
             "decides what the cluster admits. Generated from infra/ci/agentPods.ts by\n`npx tsx ci/generate-pods.ts`: edit there.", ""),

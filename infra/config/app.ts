@@ -2,7 +2,8 @@
 import { DEPLOY_LANES } from "../pipeline";
 import type { SettingsReader } from "./reader";
 import { fullKey } from "./settings";
-import type { AppConfig, ComputeResources, ImageConfig } from "./types";
+import type { ComputeResources } from "../workload";
+import type { AppConfig, ImageConfig } from "./types";
 import { bytes, DOCKER_HUB, DOCKER_HUB_USER_NAME, millicores, MONGO_MAJORS, registryUser, ROLLBACK_TAG } from "./values";
 
 function parseImage(r: SettingsReader): ImageConfig {

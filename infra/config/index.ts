@@ -4,14 +4,8 @@
 export { loadStackConfig } from "./load";
 export { parseStackConfig } from "./parse";
 export {
-    type ConfigKey, isSecret, PROJECT, type Role, ROLES, SECRET_KEYS, type SecretKey, type Setting, SETTINGS, SETTINGS_ROWS,
+    type ConfigKey, isSecret, PROJECT, type Role, SECRET_KEYS, type SecretKey, type Setting, SETTINGS, SETTINGS_ROWS,
     type SettingsRow,
 } from "./settings";
-export {
-    type AppConfig, type ComputeResources, type ImageConfig, type JenkinsConfig, type LaneSecrets, type RawStackConfig,
-    type StackConfig, StackConfigError,
-} from "./types";
-export {
-    type BackendKind, bytes, DOCKER_HUB, JENKINS_SERVICE_TYPES, type JenkinsServiceType, MAX_REPLICAS, MONGO_MAJORS,
-    PULUMI_CLOUD_URL, SERVICE_TYPES, type ServiceType, splitRepository,
-} from "./values";
+export { type AppConfig, type JenkinsConfig, type RawStackConfig, StackConfigError } from "./types";
+export { bytes, DOCKER_HUB, MAX_REPLICAS, MONGO_MAJORS } from "./values";

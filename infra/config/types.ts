@@ -1,13 +1,9 @@
 // The parsed stack config: what index.ts hands to the components.
 import type * as pulumi from "@pulumi/pulumi";
 import type { DeployLane, Lane } from "../pipeline";
+import type { ComputeResources } from "../workload";
 import type { Role, SecretKey } from "./settings";
 import type { BackendKind, JenkinsServiceType, ServiceType } from "./values";
-
-export interface ComputeResources {
-    requests: { cpu: string; memory: string };
-    limits: { cpu: string; memory: string };
-}
 
 export interface ImageConfig {
     /** `<registry host>/<path>`, without tag; Docker Hub's host is `docker.io`. */

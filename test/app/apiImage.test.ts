@@ -3,9 +3,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../../infra/config";
-import { APP_STACKS, FAKE_COMMIT, FAKE_DIGEST, findOne, ProgramRun, ROOT, runProgram, SENTINELS, valueOf } from "../harness";
+import { APP_STACKS, committedRun, FAKE_COMMIT, FAKE_DIGEST, findOne, ProgramRun, ROOT, runProgram, SENTINELS, valueOf, withSettings } from "../harness";
 import { spec, validateKubernetesObject } from "../kubernetesSchema";
-import { committedRun, container, repositoryOf, sentinelPaths, withSettings } from "./appStack";
+import { container, repositoryOf, sentinelPaths } from "./appStack";
 
 for (const stack of APP_STACKS) {
     describe(`the program on stack ${stack}`, () => {

@@ -1,12 +1,9 @@
 // What holds across an app stack: the objects declared, their namespace, schema, Pod Security, outputs and secrets.
 import * as assert from "assert";
-import {
-    APP_STACKS, DeclaredResource, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, SENTINELS,
-    valueOf,
-} from "../harness";
+import { APP_STACKS, committedRun, DeclaredResource, FAKE_DIGEST, findOne, isSecretOutput, kubernetesObjects, ProgramRun, SENTINELS, valueOf } from "../harness";
 import { enforcedLevel, podSecurityViolations } from "../podSecurity";
 import { spec, validateKubernetesObject } from "../kubernetesSchema";
-import { CLUSTER_SCOPED, committedRun, repositoryOf, sentinelPaths, setting } from "./appStack";
+import { CLUSTER_SCOPED, repositoryOf, sentinelPaths, setting } from "./appStack";
 
 for (const stack of APP_STACKS) {
     describe(`the program on stack ${stack}`, () => {

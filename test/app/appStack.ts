@@ -2,7 +2,7 @@
 // program run: settings, the one container of a workload, where sentinels went.
 import * as assert from "assert";
 import { PROJECT } from "../../infra/config";
-import { type DeclaredResource, type ProgramRun, runProgram, SENTINELS, stackFileConfig } from "../harness";
+import { type DeclaredResource, SENTINELS, stackFileConfig } from "../harness";
 import { isSecretValue, spec } from "../kubernetesSchema";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
@@ -15,10 +15,6 @@ export function setting(stack: string, key: string): string {
 /** The repository a stack pushes to, as its stack file names it. */
 export const repositoryOf = (stack: string) => setting(stack, "imageRepository");
 
-/** A committed stack file's settings with some changed, as an operator would change them. */
-export function withSettings(stack: string, settings: Record<string, string>): Record<string, string> {
-    return { ...stackFileConfig(stack), ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [`${PROJECT}:${k}`, v])) };
-}
 
 /** The requests and limits a stack file sets for `api` or `mongo`. */
 export function configuredResources(stack: string, prefix: "api" | "mongo"): unknown {
@@ -48,17 +44,3 @@ export function sentinelPaths(value: unknown, at = "", insideSecret = false): { 
     return Object.entries(value).flatMap(([k, v]) => sentinelPaths(v, `${at}.${k}`, secret));
 }
 
-const committedRuns = new Map<string, Promise<ProgramRun>>();
-
-/**
- * The program run on a committed stack file, as it is: once per suite, since
- * the tests only read what it declared (a run with other settings is its own).
- */
-export function committedRun(stack: string): Promise<ProgramRun> {
-    let run = committedRuns.get(stack);
-    if (run === undefined) {
-        run = runProgram(stack);
-        committedRuns.set(stack, run);
-    }
-    return run;
-}

@@ -5,10 +5,10 @@ import { createAppUserScript, mongoShellFor } from "../../infra/app/mongodb/init
 import { mongoNetworkPolicySpec } from "../../infra/app/mongodb/networkPolicy";
 import { CREDENTIAL_KEYS, MONGO_PORT } from "../../infra/app/mongodb/server";
 import { mongoStatefulSetSpec, wiredTigerCacheSizeGB } from "../../infra/app/mongodb/statefulSet";
-import { APP_STACKS, findOne, ProgramRun, runProgram, SENTINELS, stackFileConfig } from "../harness";
+import { APP_STACKS, committedRun, findOne, ProgramRun, runProgram, SENTINELS, stackFileConfig } from "../harness";
 import { isSecretValue, spec } from "../kubernetesSchema";
 import { podSecurityViolations } from "../podSecurity";
-import { committedRun, configuredResources, container, setting } from "./appStack";
+import { configuredResources, container, setting } from "./appStack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 

@@ -2,9 +2,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { APP_STACKS, findOne, kubernetesObjects, ProgramRun, ROOT } from "../harness";
+import { APP_STACKS, committedRun, findOne, kubernetesObjects, ProgramRun, ROOT } from "../harness";
 import { spec } from "../kubernetesSchema";
-import { CLUSTER_SCOPED, committedRun } from "./appStack";
+import { CLUSTER_SCOPED } from "./appStack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 

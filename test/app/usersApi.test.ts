@@ -5,10 +5,10 @@ import * as path from "path";
 import { MAX_REPLICAS } from "../../infra/config";
 import { PRE_STOP_SECONDS, usersApiDeploymentSpec, usersApiDisruptionBudgetSpec } from "../../infra/app/usersApi/deployment";
 import { mongoUri } from "../../infra/app/usersApi/mongoUri";
-import { APP_STACKS, findOne, ProgramRun, ROOT, SENTINELS, urnOf } from "../harness";
+import { APP_STACKS, committedRun, findOne, ProgramRun, ROOT, SENTINELS, urnOf } from "../harness";
 import { isSecretValue, spec } from "../kubernetesSchema";
 import { podSecurityViolations } from "../podSecurity";
-import { committedRun, configuredResources, container, setting } from "./appStack";
+import { configuredResources, container, setting } from "./appStack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 

@@ -3,9 +3,9 @@ import * as assert from "assert";
 import { UNTRUSTED_LABEL } from "../../infra/pipeline";
 import { usersApiIngressPolicySpec } from "../../infra/app/usersApi/ingressPolicy";
 import { API_PORT } from "../../infra/app/usersApi/server";
-import { APP_STACKS, findOne, ProgramRun } from "../harness";
+import { APP_STACKS, committedRun, findOne, ProgramRun } from "../harness";
 import { spec } from "../kubernetesSchema";
-import { committedRun, setting } from "./appStack";
+import { setting } from "./appStack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read deep, loosely typed Kubernetes specs */
 

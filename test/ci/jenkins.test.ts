@@ -7,7 +7,7 @@ import { ADMIN_SECRET, controllerUrl, GITHUB_SECRET, WEBHOOK_SECRET } from "../.
 import { PROJECT } from "../../infra/config";
 import { LANES, LAUNCHED_LANES } from "../../infra/pipeline";
 import { JENKINS_CHART, JENKINS_RELEASE_NAME } from "../../infra/upstream";
-import { findOne, kubernetesObjects, type ProgramRun, runProgram, SENTINELS, stackFileConfig, valueOf } from "../harness";
+import { committedRun, findOne, kubernetesObjects, type ProgramRun, runProgram, SENTINELS, stackFileConfig, valueOf } from "../harness";
 import { isSecretValue, plain, spec, validateKubernetesObject } from "../kubernetesSchema";
 import { named } from "./support";
 
@@ -28,7 +28,7 @@ describe("the jenkins stack", () => {
     let run: ProgramRun;
     let namespace: string;
     before(async () => {
-        run = await runProgram("jenkins");
+        run = await committedRun("jenkins");
         namespace = spec(named(run, "jenkins-namespace")).metadata.name;
     });
 

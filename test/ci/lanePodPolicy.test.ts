@@ -3,14 +3,14 @@ import * as assert from "assert";
 import { lanePodRules } from "../../infra/ci/lanePodPolicy";
 import { agentNamespace, DEPLOY_LANES, LANE_LABEL, LANES } from "../../infra/pipeline";
 import { AGENT_IMAGES } from "../../infra/upstream";
-import { findOne, type ProgramRun, runProgram } from "../harness";
+import { committedRun, findOne, type ProgramRun } from "../harness";
 import { spec } from "../kubernetesSchema";
 import { named } from "./support";
 
 describe("the lane pod policy", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runProgram("jenkins");
+        run = await committedRun("jenkins");
     });
 
     it("denies, in every namespace labelled with a lane, any pod its rules refuse: created or changed", () => {

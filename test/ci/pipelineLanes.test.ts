@@ -3,27 +3,23 @@ import * as assert from "assert";
 import { agentPod } from "../../infra/ci/agentPods";
 import { BUILDER_CONTAINER } from "../../infra/ci/lanePodPolicy";
 import { LANE_POD_SECURITY } from "../../infra/ci/pipelineLanes";
-import { PROJECT } from "../../infra/config";
 import {
     AGENT_POD_FILES, agentNamespace, agentPodFileOf, CHART_CLOUD_LANE, LANE_CREDENTIALS_SECRET, LANE_LABEL, LANES,
     LAUNCHED_LANES, launcherOf, launcherTokenSecretOf, UNTRUSTED_LABEL,
 } from "../../infra/pipeline";
 import { CHART_FACTS } from "../../infra/upstream";
-import { findOne, kubernetesObjects, type ProgramRun, runProgram, SENTINELS, stackFileConfig } from "../harness";
+import { committedRun, findOne, kubernetesObjects, type ProgramRun, runProgram, SENTINELS, withSettings } from "../harness";
 import { isSecretValue, spec } from "../kubernetesSchema";
 import { named } from "./support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- declared objects are read loosely */
-
-const withSettings = (settings: Record<string, string>) =>
-    ({ ...stackFileConfig("jenkins"), ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [`${PROJECT}:${k}`, v])) });
 
 describe("the lanes", () => {
     let run: ProgramRun;
     let jenkins: string;
     const laneNamespace = (lane: (typeof LANES)[number]) => agentNamespace(jenkins, lane);
     before(async () => {
-        run = await runProgram("jenkins");
+        run = await committedRun("jenkins");
         jenkins = spec(named(run, "jenkins-namespace")).metadata.name;
     });
 
@@ -115,7 +111,7 @@ describe("the lanes", () => {
     });
 
     it("with an S3 backend: each lane its keys and one passphrase: deploying lanes their stack's, previews develop's", async () => {
-        const s3 = await runProgram("jenkins", { config: withSettings({ pipelineBackendUrl: "s3://xpto-state?region=eu-west-1" }) });
+        const s3 = await runProgram("jenkins", { config: withSettings("jenkins", { pipelineBackendUrl: "s3://xpto-state?region=eu-west-1" }) });
         const data = (lane: string) => spec(named(s3, `lanes-${lane}-credentials`)).stringData;
         assert.strictEqual(data("production").PULUMI_CONFIG_PASSPHRASE, SENTINELS.secret("pipelineProductionPassphrase"));
         assert.strictEqual(data("production").AWS_ACCESS_KEY_ID, SENTINELS.secret("pipelineProductionS3AccessKeyId"));

@@ -5,9 +5,7 @@
 //
 //   npx tsx test/tools/captureObjects.ts > before.json
 import { PROJECT } from "../../infra/config";
-import { FAKE_DIGEST, ROOT, runProgram, SENTINELS, stackFileConfig, STACKS, valueOf } from "../harness";
-
-const fullKey = (key: string) => `${PROJECT}:${key}`;
+import { FAKE_DIGEST, ROOT, runProgram, SENTINELS, STACKS, valueOf, withSettings } from "../harness";
 
 const VARIANTS: { name: string; stack: string; settings: Record<string, string>; secrets?: Record<string, string>; dryRun?: boolean }[] = [
     ...STACKS.map((stack) => ({ name: stack, stack, settings: {} })),
@@ -16,7 +14,7 @@ const VARIANTS: { name: string; stack: string; settings: Record<string, string>;
     {
         name: "develop (private registry)", stack: "develop",
         settings: { imageRepository: "registry.example:5000/xpto/users-api", imageRepositoryPrivate: "true", registryUsername: "puller" },
-        secrets: { [fullKey("registryPullToken")]: SENTINELS.secret("registryPullToken") },
+        secrets: { [`${PROJECT}:registryPullToken`]: SENTINELS.secret("registryPullToken") },
     },
     { name: "jenkins (S3, Ingress)", stack: "jenkins", settings: { pipelineBackendUrl: "s3://xpto-state?region=eu-west-1", jenkinsIngressHost: "jenkins.xpto.example" } },
 ];
@@ -24,8 +22,7 @@ const VARIANTS: { name: string; stack: string; settings: Record<string, string>;
 async function main(): Promise<void> {
     const captured: Record<string, unknown> = {};
     for (const variant of VARIANTS) {
-        const config = { ...stackFileConfig(variant.stack) };
-        for (const [key, value] of Object.entries(variant.settings)) config[fullKey(key)] = value;
+        const config = withSettings(variant.stack, variant.settings);
         const run = await runProgram(variant.stack, { config, secrets: variant.secrets, dryRun: variant.dryRun });
         const objects = run.resources.map((r) => {
             const urn = run.urns.find((u) => u.endsWith(`::${r.name}`) && u.split("::")[2].split("$").pop() === r.type);
