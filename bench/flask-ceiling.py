@@ -11,7 +11,7 @@ log) is on top of this, so a real server's figures stay below these.
 
     MONGO_URI=… MONGO_DATABASE=… CEILING_PORT=5104 PYTHONPATH=app python bench/flask-ceiling.py
 
-It runs CEILING_PROCESSES processes (default 2, as the image's workers), each
+It runs CEILING_PROCESSES processes (default 2, one per core here), each
 with its own app and database client, all accepting on one socket.
 """
 import io
