@@ -72,9 +72,10 @@ SETTINGS = (
     # One process per pod, scaled by replicas. A kept-alive connection stays with
     # the process that accepted it, so several processes in one pod share their
     # connections unevenly and the busiest one sets the tail. In the benchmark
-    # (bench/api-bench.sh, docs/figures.md) 1 x 12 had the shortest tail and
-    # matched 3 x 4's throughput by id and on the mix, in a third of the memory
-    # and inside the pod's default CPU limit of half a core.
+    # (bench/api-bench.sh, docs/figures.md) 1 x 12 beat 3 x 4 by id and on the
+    # mix, in throughput and tail, in less than half the memory; what it gives
+    # up, requests that never wait on the database spread over several cores,
+    # the pod's default CPU limit of half a core would not give anyway.
     Setting("SERVER_WORKERS", "1", positive_whole_number, IMAGE_SERVER),
     Setting("SERVER_THREADS", "12", positive_whole_number, IMAGE_SERVER),
     Setting("SERVER_LOG_LEVEL", "info", log_level, IMAGE_SERVER),
