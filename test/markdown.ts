@@ -13,18 +13,31 @@ function proseLines(text: string): string[] {
     });
 }
 
+/**
+ * Where the first table after a heading lies, as line numbers [start, end) of
+ * the text; the heading is a whole line (`### Settings`).
+ */
+export function tableSpan(text: string, heading: string): { start: number; end: number } {
+    const lines = text.split("\n");
+    const at = lines.indexOf(heading);
+    if (at < 0) throw new Error(`no heading ${heading}`);
+    const start = lines.findIndex((line, i) => i > at && line.startsWith("|"));
+    if (start < 0) throw new Error(`no table after ${heading}`);
+    let end = start;
+    while (end < lines.length && lines[end].startsWith("|")) end++;
+    return { start, end };
+}
+
+/** The table's lines, header and separator included, as written. */
+export function tableText(text: string, heading: string): string {
+    const { start, end } = tableSpan(text, heading);
+    return text.split("\n").slice(start, end).join("\n");
+}
+
 /** The rows of the first table after a heading, as arrays of cells. */
 export function tableAfter(text: string, heading: string): string[][] {
-    const at = text.indexOf(heading);
-    if (at < 0) throw new Error(`no heading ${heading}`);
-    const lines = text.slice(at).split("\n");
-    const start = lines.findIndex((l) => l.startsWith("|"));
-    const table = [];
-    for (const line of lines.slice(start)) {
-        if (!line.startsWith("|")) break;
-        table.push(line);
-    }
-    return table.slice(2).map((row) => row.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+    return tableText(text, heading).split("\n").slice(2)
+        .map((row) => row.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
 }
 
 /**

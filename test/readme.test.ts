@@ -5,8 +5,8 @@ import { laneJobDsl } from "../infra/ci/casc/jobs";
 import { JOB_NAMES } from "../infra/ci/names";
 import { LANES } from "../infra/pipeline";
 import { ROOT, stackFileConfig } from "./harness";
-import { headingAnchors, relativeLinks, tableAfter as tableIn } from "./markdown";
-import { settingsTable, tableIn as settingsTableIn } from "./tools/settingsTable";
+import { headingAnchors, relativeLinks, tableAfter, tableText } from "./markdown";
+import { SETTINGS_HEADING, settingsTable } from "./tools/settingsTable";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const DOCS = path.join(ROOT, "docs");
@@ -17,15 +17,10 @@ const DOCUMENTS: Record<string, string> = Object.fromEntries([
         .map((name) => [`docs/${name}`, fs.readFileSync(path.join(DOCS, name), "utf8")]),
 ]);
 
-/** The rows of the first table after a heading of the README, as arrays of cells. */
-function tableAfter(heading: string): string[][] {
-    return tableIn(README, heading);
-}
-
 describe("the README and docs/", () => {
     it("points every fixed before-production row at tests that exist", () => {
         const document = "docs/before-production.md";
-        const rows = tableIn(DOCUMENTS[document], "# Before production").filter((row) => row[2].includes("**fixed**"));
+        const rows = tableAfter(DOCUMENTS[document], "# Before production").filter((row) => row[2].includes("**fixed**"));
         assert.ok(rows.length >= 10, `${rows.length} fixed rows`);
         for (const [point, , status] of rows) {
             // "[file](path) `python_test`, "mocha title…"; [other](path) …": names follow their file's link.
@@ -50,7 +45,7 @@ describe("the README and docs/", () => {
     });
 
     it("documents every stack setting: its settings table is the one the key table writes", () => {
-        assert.strictEqual(settingsTableIn(README).text, settingsTable(),
+        assert.strictEqual(tableText(README, SETTINGS_HEADING), settingsTable(),
             "regenerate it: npx tsx test/tools/settingsTable.ts --write");
     });
 
@@ -77,7 +72,7 @@ describe("the README and docs/", () => {
             const kindFound = head.startsWith("PR-") ? /gitHubPullRequestDiscovery/.test(script) : /gitHubBranchDiscovery \{ strategyId\(3\) \}/.test(script);
             return kindFound && glob(includes) && !glob(excludes);
         };
-        const rows = tableAfter("### Branches, lanes and stacks");
+        const rows = tableAfter(README, "### Branches, lanes and stacks");
         assert.strictEqual(rows.length, 5);
         for (const [build, job] of rows) {
             const jobName = /`([^`]+)`/.exec(job)?.[1];

@@ -1,15 +1,16 @@
 // The Jenkins stack's settings: the controller, and what each lane's pods receive.
 import type * as pulumi from "@pulumi/pulumi";
+import type { LaneCredentials } from "../ci/pipelineLanes";
 import { DEPLOY_LANES, type DeployLane, type Lane, LAUNCHED_LANES, PREVIEWED_LANE } from "../pipeline";
 import type { SettingsReader } from "./reader";
-import type { JenkinsConfig, LaneSecrets } from "./types";
+import type { JenkinsConfig } from "./types";
 import { type BackendKind, PULUMI_CLOUD_URL } from "./values";
 
 type Capitalized<L extends string> = L extends `${infer F}${infer Rest}` ? `${Uppercase<F>}${Rest}` : L;
 const capitalized = <L extends Lane>(lane: L) => `${lane[0].toUpperCase()}${lane.slice(1)}` as Capitalized<L>;
 
-function parseLanes(r: SettingsReader, kind: BackendKind): Partial<Record<Lane, LaneSecrets>> {
-    const lanes: Partial<Record<Lane, LaneSecrets>> = {};
+function parseLanes(r: SettingsReader, kind: BackendKind): Partial<Record<Lane, LaneCredentials>> {
+    const lanes: Partial<Record<Lane, LaneCredentials>> = {};
     const passphrases: Partial<Record<DeployLane, pulumi.Output<string>>> = {};
     if (kind === "s3") {
         for (const lane of DEPLOY_LANES) {
@@ -20,7 +21,7 @@ function parseLanes(r: SettingsReader, kind: BackendKind): Partial<Record<Lane, 
     // The fork lane gets nothing: its builds install and test, with no credential at all.
     for (const lane of LAUNCHED_LANES) {
         const name = capitalized(lane);
-        const secrets: LaneSecrets = {};
+        const secrets: LaneCredentials = {};
         if (kind === "pulumi-cloud") {
             secrets.pulumiToken = r.requiredSecret(`pipeline${name}PulumiToken`,
                 lane === "preview" ? `on Pulumi Cloud (a token that may only read the ${PREVIEWED_LANE} stack)`

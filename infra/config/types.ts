@@ -1,5 +1,6 @@
 // The parsed stack config: what index.ts hands to the components.
 import type * as pulumi from "@pulumi/pulumi";
+import type { LaneCredentials } from "../ci/pipelineLanes";
 import type { DeployLane, Lane } from "../pipeline";
 import type { ComputeResources } from "../workload";
 import type { Role, SecretKey } from "./settings";
@@ -39,17 +40,6 @@ export interface AppConfig {
     };
 }
 
-/** What one lane's agent pods receive; the preview lane never gets registry credentials, the fork lane nothing. */
-export interface LaneSecrets {
-    /** Pulumi Cloud token of the lane (Pulumi Cloud backend). */
-    pulumiToken?: pulumi.Output<string>;
-    /** S3 keys of the lane (S3 backend). */
-    s3?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
-    /** The passphrase of the one stack the lane reads, by stack (S3 backend). */
-    passphrases?: Partial<Record<DeployLane, pulumi.Output<string>>>;
-    registry?: { username: string; token: pulumi.Output<string> };
-}
-
 export interface JenkinsConfig {
     /** The GitHub repository the jobs build (https URL). */
     repositoryUrl: string;
@@ -61,7 +51,7 @@ export interface JenkinsConfig {
     backend: { kind: BackendKind; url: string };
     registryServer: string;
     /** By lane; the fork lane has none. */
-    lanes: Partial<Record<Lane, LaneSecrets>>;
+    lanes: Partial<Record<Lane, LaneCredentials>>;
 }
 
 export interface StackConfig {

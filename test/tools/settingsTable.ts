@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isSecret, type Setting, SETTINGS_ROWS, type SettingsRow } from "../../infra/config";
+import { tableSpan } from "../markdown";
 
 export const SETTINGS_HEADING = "### Settings";
 
@@ -47,23 +48,13 @@ export function settingsTable(): string {
     return ["| key | stack | default | meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
-/** The lines of the first table after the heading, and where they are. */
-export function tableIn(readme: string): { start: number; end: number; text: string } {
-    const lines = readme.split("\n");
-    const heading = lines.indexOf(SETTINGS_HEADING);
-    const start = lines.findIndex((line, i) => i > heading && line.startsWith("|"));
-    let end = start;
-    while (end < lines.length && lines[end].startsWith("|")) end++;
-    return { start, end, text: lines.slice(start, end).join("\n") };
-}
-
 if (require.main === module) {
     const table = settingsTable();
     if (process.argv.includes("--write")) {
         const file = path.resolve(__dirname, "..", "..", "README.md");
-        const lines = fs.readFileSync(file, "utf8").split("\n");
-        const { start, end } = tableIn(lines.join("\n"));
-        if (start < 0) throw new Error(`README.md has no table after ${SETTINGS_HEADING}`);
+        const readme = fs.readFileSync(file, "utf8");
+        const { start, end } = tableSpan(readme, SETTINGS_HEADING);
+        const lines = readme.split("\n");
         lines.splice(start, end - start, table);
         fs.writeFileSync(file, lines.join("\n"));
     } else {
